@@ -1,0 +1,133 @@
+package io.lifeboat.store.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.lifeboat.store.Progress;
+import io.lifeboat.store.Store;
+import io.lifeboat.store.StoreException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code lifeboat-store}: the store's command line, for offline disk images and for scripts.
+ * Every verb has {@code --help}, prints JSON with {@code --json}, and exits with a code from
+ * {@link ExitCode}.
+ */
+@Command(name = "lifeboat-store",
+        mixinStandardHelpOptions = true,
+        version = "lifeboat-store 0.1.0",
+        description = "Back up disk images into a Lifeboat chunk store, list, restore, verify and garbage-collect it.",
+        subcommands = {
+                InitCommand.class, BackupCommand.class, ListCommand.class, ShowCommand.class,
+                RestoreCommand.class, VerifyCommand.class, GcCommand.class, DeleteCommand.class,
+                CommandLine.HelpCommand.class},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+                "0:success",
+                "1:failed (I/O error)",
+                "2:bad usage or bad input",
+                "3:restore point or chunk not found",
+                "4:corruption found (verify) or damaged data met",
+                "5:not a Lifeboat store, or a store of another format version",
+                "6:conflict: store in use, or target exists",
+                "7:no space left on device"})
+public final class StoreCli {
+    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+            .findAndRegisterModules();
+
+    // Options every verb takes, before or after the verb's name.
+    @Option(names = "--store", paramLabel = "DIR", scope = CommandLine.ScopeType.INHERIT,
+            description = "Store directory (default: $LIFEBOAT_STORE, else ./store).")
+    Path store;
+
+    @Option(names = "--json", scope = CommandLine.ScopeType.INHERIT,
+            description = "Print the result as JSON on stdout (no progress bar).")
+    boolean json;
+
+    @Option(names = {"-q", "--quiet"}, scope = CommandLine.ScopeType.INHERIT,
+            description = "No progress bar.")
+    boolean quiet;
+
+    Path storeDir() {
+        if (store != null) {
+            return store;
+        }
+        String env = System.getenv("LIFEBOAT_STORE");
+        return Paths.get(env != null && !env.isBlank() ? env : "store");
+    }
+
+    /** Base of the verbs: global options, store opening, output and progress. */
+    abstract static class Verb implements Callable<Integer> {
+        @CommandLine.ParentCommand
+        StoreCli parent;
+
+        Store open() throws StoreException {
+            Store s = Store.open(parent.storeDir());
+            if (!parent.json) {
+                s.openWarnings().forEach(w -> System.err.println("note: " + w));
+            }
+            return s;
+        }
+
+        /** Runs {@code work} with a progress bar on stderr when a person is watching. */
+        <T> T withProgress(Progress p, ThrowingSupplier<T> work) throws StoreException {
+            boolean show = !parent.json && !parent.quiet && System.console() != null;
+            if (!show) {
+                return work.get();
+            }
+            try (ProgressBar ignored = new ProgressBar(p, System.err)) {
+                return work.get();
+            }
+        }
+
+        void print(Object json, String human) {
+            if (parent.json) {
+                try {
+                    System.out.println(JSON.writeValueAsString(json));
+                } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                    throw new UncheckedIOException(e);
+                }
+            } else {
+                System.out.println(human);
+            }
+        }
+    }
+
+    @FunctionalInterface
+    interface ThrowingSupplier<T> {
+        T get() throws StoreException;
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    public static int run(String... args) {
+        CommandLine cl = new CommandLine(new StoreCli());
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            if (ex instanceof StoreException se) {
+                cmd.getErr().println("lifeboat-store: " + se.getMessage());
+                return ExitCode.of(se.kind());
+            }
+            if (ex instanceof IllegalArgumentException) {
+                cmd.getErr().println("lifeboat-store: " + ex.getMessage());
+                return ExitCode.USAGE;
+            }
+            cmd.getErr().println("lifeboat-store: internal error: " + ex);
+            ex.printStackTrace(cmd.getErr());
+            return ExitCode.FAILED;
+        });
+        cl.setParameterExceptionHandler((ex, a) -> {
+            ex.getCommandLine().getErr().println("lifeboat-store: " + ex.getMessage());
+            ex.getCommandLine().getErr().println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
+            return ExitCode.USAGE;
+        });
+        return cl.execute(args);
+    }
+}
