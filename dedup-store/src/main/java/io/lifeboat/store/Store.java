@@ -62,6 +62,7 @@ public final class Store implements AutoCloseable {
     private final ChunkReader reader;
     private final Set<BackupSession> sessions = ConcurrentHashMap.newKeySet();
     private final Map<Digest, PackWriter.OpenPack> pending = new ConcurrentHashMap<>();
+    private final Object[] dedupLocks = java.util.stream.Stream.generate(Object::new).limit(256).toArray();
     private final AtomicLong clock = new AtomicLong();
     private final List<String> openWarnings = new ArrayList<>();
 
@@ -251,6 +252,11 @@ public final class Store implements AutoCloseable {
      */
     public Map<Digest, PackWriter.OpenPack> pendingChunks() {
         return pending;
+    }
+
+    /** Serialises the decision to write a new chunk, per digest stripe. */
+    public Object dedupLock(Digest d) {
+        return dedupLocks[d.hashCode() & (dedupLocks.length - 1)];
     }
 
     /** Called by a session when it commits or aborts. */

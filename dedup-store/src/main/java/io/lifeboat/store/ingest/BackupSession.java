@@ -94,25 +94,37 @@ public final class BackupSession implements AutoCloseable {
         }
         Digest d = Digest.of(data, 0, len);
         map.set(slot, d);
-        OpenPack inFlight = pending.get(d);
-        if (inFlight != null && inFlight.state() == OpenPack.State.OPEN) {
-            dependsOn.add(inFlight);
-            stats.dedupChunks.incrementAndGet();
-            return;
-        }
-        if (store.index().lookupAndTouch(d, startedAt, store.now()).isPresent()) {
+        if (alreadyStored(d)) {
             stats.dedupChunks.incrementAndGet();
             return;
         }
         ChunkCompressor.Encoded enc = codec.encode(data, len);
-        OpenPack pack = store.writer().append(d, enc.codec(), len, enc.bytes(), enc.length());
-        dependsOn.add(pack);
-        if (pack.state() == OpenPack.State.OPEN) {
-            pending.put(d, pack);
+        // Two workers (or two backups) meeting the same new chunk at once: the second waits here,
+        // then finds the first one's copy instead of writing its own.
+        synchronized (store.dedupLock(d)) {
+            if (alreadyStored(d)) {
+                stats.dedupChunks.incrementAndGet();
+                return;
+            }
+            OpenPack pack = store.writer().append(d, enc.codec(), len, enc.bytes(), enc.length());
+            dependsOn.add(pack);
+            if (pack.state() == OpenPack.State.OPEN) {
+                pending.put(d, pack);
+            }
         }
         stats.newChunks.incrementAndGet();
         stats.newRawBytes.addAndGet(len);
         stats.newStoredBytes.addAndGet(enc.length());
+    }
+
+    /** In the open pack (then this session waits for it to be sealed) or in the index (then it is touched). */
+    private boolean alreadyStored(Digest d) throws StoreException {
+        OpenPack inFlight = pending.get(d);
+        if (inFlight != null && inFlight.state() == OpenPack.State.OPEN) {
+            dependsOn.add(inFlight);
+            return true;
+        }
+        return store.index().lookupAndTouch(d, startedAt, store.now()).isPresent();
     }
 
     private static final byte[] ZEROS = new byte[64 << 10];

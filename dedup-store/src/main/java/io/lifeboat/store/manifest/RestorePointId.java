@@ -28,7 +28,7 @@ public record RestorePointId(String vm, Instant time) implements Comparable<Rest
     }
 
     public static RestorePointId parse(String s) {
-        int slash = s == null ? -1 : s.indexOf('/');
+        int slash = s == null ? -1 : s.lastIndexOf('/');
         if (slash < 0) {
             throw new IllegalArgumentException("invalid restore point id '" + s + "': expected VM/TIME, e.g. web01/20261127T070102.123Z");
         }
