@@ -13,4 +13,4 @@ command -v mvn >/dev/null || { echo "test: maven is missing: apt-get install mav
 
 bash "$top/scripts/host-setup.sh"
 
-exec mvn -B -Dstyle.color=never --fail-at-end install "$@"
+exec mvn -B -Dstyle.color=never --fail-at-end verify "$@"
