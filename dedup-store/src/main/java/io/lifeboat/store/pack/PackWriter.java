@@ -39,6 +39,11 @@ public final class PackWriter implements AutoCloseable {
     private final SealListener listener;
     private final byte[] frameHeader = new byte[PackFormat.FRAME_HEADER_SIZE];
     private OpenPack current;
+    private final java.util.concurrent.ExecutorService sealer = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "pack-sealer");
+        t.setDaemon(true);
+        return t;
+    });
 
     public PackWriter(PackDirectory dir, long targetSize, SealListener listener) {
         this.dir = dir;
@@ -65,22 +70,60 @@ public final class PackWriter implements AutoCloseable {
             throw StoreException.io("appending to pack", e);
         }
         if (pack.size >= targetSize) {
-            seal(pack);
+            startSealing(pack);
         }
         return pack;
     }
 
-    /** Seals the given pack if it is still the open one (a session about to commit depends on it). */
-    public synchronized void flush(OpenPack pack) throws StoreException {
-        if (pack == current) {
-            seal(pack);
+    /**
+     * Waits until the given pack is sealed and indexed, sealing it now if it is still the open one
+     * (a session about to commit depends on it). Throws if it could not be sealed.
+     */
+    public void flush(OpenPack pack) throws StoreException {
+        synchronized (this) {
+            if (pack == current) {
+                startSealing(pack);
+            }
+        }
+        pack.awaitSealed();
+    }
+
+    /** Seals the open pack, if any, and waits for every pack being sealed. */
+    public void flush() throws StoreException {
+        OpenPack last;
+        synchronized (this) {
+            last = current;
+            if (last != null) {
+                startSealing(last);
+            }
+        }
+        // The sealer is one thread working in order: once the last pack is done, all are.
+        try {
+            sealer.submit(() -> { }).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreException(StoreException.Kind.IO, "interrupted while sealing packs");
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(e);
+        }
+        if (last != null) {
+            last.awaitSealed();
         }
     }
 
-    public synchronized void flush() throws StoreException {
-        if (current != null) {
-            seal(current);
-        }
+    /** Rotates: new appends go to a new pack while this one is sealed in the background. */
+    private void startSealing(OpenPack pack) {
+        current = null;
+        pack.state = OpenPack.State.SEALING;
+        sealer.execute(() -> {
+            try {
+                seal(pack);
+            } catch (StoreException e) {
+                pack.failure = e;
+            } finally {
+                pack.done.countDown();
+            }
+        });
     }
 
     private OpenPack open() throws IOException {
@@ -97,8 +140,8 @@ public final class PackWriter implements AutoCloseable {
         return p;
     }
 
+    /** Runs on the sealer thread, one pack at a time, in the order they filled up. */
     private void seal(OpenPack pack) throws StoreException {
-        current = null;
         try {
             byte[] footer = PackFormat.footer(pack.entries);
             writeFully(pack.channel, ByteBuffer.wrap(footer));
@@ -126,8 +169,10 @@ public final class PackWriter implements AutoCloseable {
         if (pack == null) {
             return;
         }
-        if (pack == current) {
-            current = null;
+        synchronized (this) {
+            if (pack == current) {
+                current = null;
+            }
         }
         pack.fail();
     }
@@ -139,8 +184,12 @@ public final class PackWriter implements AutoCloseable {
     }
 
     @Override
-    public synchronized void close() throws StoreException {
-        flush();
+    public void close() throws StoreException {
+        try {
+            flush();
+        } finally {
+            sealer.shutdown();
+        }
     }
 
     /** The pack being filled. Sessions that reference its chunks wait for it to be sealed. */
@@ -151,8 +200,11 @@ public final class PackWriter implements AutoCloseable {
         private long size;
         private volatile State state = State.OPEN;
         private volatile String id;
+        private volatile StoreException failure;
+        private final java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
 
-        public enum State { OPEN, SEALED, FAILED }
+        /** OPEN: taking chunks; SEALING: full, being made durable; then SEALED (and indexed) or FAILED. */
+        public enum State { OPEN, SEALING, SEALED, FAILED }
 
         private OpenPack(Path tmp, FileChannel channel) {
             this.tmp = tmp;
@@ -165,6 +217,19 @@ public final class PackWriter implements AutoCloseable {
 
         public String id() {
             return id;
+        }
+
+        private void awaitSealed() throws StoreException {
+            try {
+                done.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new StoreException(StoreException.Kind.IO, "interrupted while sealing a pack");
+            }
+            if (state != State.SEALED) {
+                throw failure != null ? failure
+                        : new StoreException(StoreException.Kind.IO, "a pack could not be written");
+            }
         }
 
         private void sealed(String packId) {
