@@ -1,0 +1,82 @@
+package io.lifeboat.appliance.health;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+
+import io.lifeboat.appliance.config.LifeboatProperties;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.Status;
+
+class StoreHealthIndicatorTest {
+
+    @TempDir
+    Path dir;
+
+    private Health healthOf(Path store) {
+        return new StoreHealthIndicator(new LifeboatProperties(dir, store)).health();
+    }
+
+    @Test
+    void writableDirectoryIsUpAndLeavesNoProbeBehind() throws IOException {
+        Path store = Files.createDirectory(dir.resolve("store"));
+
+        Health health = healthOf(store);
+
+        assertThat(health.getStatus()).isEqualTo(Status.UP);
+        assertThat(health.getDetails()).containsEntry("path", store.toString()).containsEntry("writable", true);
+        try (var files = Files.list(store)) {
+            assertThat(files).isEmpty();
+        }
+    }
+
+    @Test
+    void missingDirectoryIsDown() {
+        Health health = healthOf(dir.resolve("absent"));
+
+        assertThat(health.getStatus()).isEqualTo(Status.DOWN);
+        assertThat(health.getDetails()).containsEntry("reason", "store directory does not exist");
+    }
+
+    @Test
+    void regularFileIsDown() throws IOException {
+        Path file = Files.writeString(dir.resolve("file"), "x");
+
+        Health health = healthOf(file);
+
+        assertThat(health.getStatus()).isEqualTo(Status.DOWN);
+        assertThat(health.getDetails()).containsEntry("reason", "store path is not a directory");
+    }
+
+    @Test
+    void directoryWhereWritesFailIsDown() throws IOException {
+        Path store = Files.createDirectory(dir.resolve("store"));
+        Files.setPosixFilePermissions(store, PosixFilePermissions.fromString("r-xr-xr-x"));
+        try {
+            assumeFalse(canCreateFileIn(store), "running as root: permission bits do not stop writes");
+
+            Health health = healthOf(store);
+
+            assertThat(health.getStatus()).isEqualTo(Status.DOWN);
+            assertThat(health.getDetails()).containsEntry("writable", false);
+            assertThat((String) health.getDetails().get("reason")).startsWith("store directory is not writable");
+        } finally {
+            Files.setPosixFilePermissions(store, PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+    }
+
+    private static boolean canCreateFileIn(Path dir) {
+        try {
+            Files.delete(Files.createTempFile(dir, "check", null));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}
