@@ -26,7 +26,6 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -61,7 +60,6 @@ public final class Store implements AutoCloseable {
     private final PackWriter writer;
     private final ChunkReader reader;
     private final Set<BackupSession> sessions = ConcurrentHashMap.newKeySet();
-    private final Map<Digest, PackWriter.OpenPack> pending = new ConcurrentHashMap<>();
     private final Object[] dedupLocks = java.util.stream.Stream.generate(Object::new).limit(256).toArray();
     private final AtomicLong clock = new AtomicLong();
     private final List<String> openWarnings = new ArrayList<>();
@@ -75,10 +73,7 @@ public final class Store implements AutoCloseable {
         this.packs = new PackDirectory(root.resolve("packs"));
         this.manifests = new ManifestStore(root.resolve("manifests"));
         this.writer = new PackWriter(packs, config.packTargetSize(),
-                sealed -> {
-                    index.addPack(sealed.id(), sealed.size(), sealed.entries(), now());
-                    sealed.entries().forEach(e -> pending.remove(e.digest()));
-                });
+                sealed -> index.addPack(sealed.id(), sealed.size(), sealed.entries(), now()));
         this.reader = new ChunkReader(index, packs);
     }
 
@@ -244,14 +239,6 @@ public final class Store implements AutoCloseable {
         BackupSession s = new BackupSession(this, vm, now());
         sessions.add(s);
         return s;
-    }
-
-    /**
-     * Chunks appended to the open pack but not indexed yet, so that backups running side by side
-     * write a chunk they both meet only once.
-     */
-    public Map<Digest, PackWriter.OpenPack> pendingChunks() {
-        return pending;
     }
 
     /** Serialises the decision to write a new chunk, per digest stripe. */

@@ -85,10 +85,14 @@ public final class GarbageCollector {
             return new GcReport(true, ids.size(), removed, 0, 0, 0, before, before);
         }
 
+        // Packs first, then their live bytes: a pack's chunks are indexed before its record, so
+        // every pack listed here has all its entries counted. Packs sealed after GC started
+        // belong to running backups and are left alone.
+        Map<String, PackRecord> packs = store.index().packs();
+        packs.values().removeIf(p -> p.sealedAt() >= start);
         Map<String, Long> live = new HashMap<>();
         store.index().forEachChunk((d, loc) ->
                 live.merge(loc.packId(), (long) PackFormat.FRAME_HEADER_SIZE + loc.storedLength(), Long::sum));
-        Map<String, PackRecord> packs = store.index().packs();
         progress.phase("gc packs", packs.size());
         int deleted = 0;
         int repacked = 0;

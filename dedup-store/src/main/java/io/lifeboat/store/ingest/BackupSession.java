@@ -29,7 +29,6 @@ public final class BackupSession implements AutoCloseable {
     private final long startedAt;
     private final Map<String, DiskMap> disks = new LinkedHashMap<>();
     private final Set<OpenPack> dependsOn = ConcurrentHashMap.newKeySet();
-    private final Map<Digest, OpenPack> pending;
     private final Stats stats = new Stats();
     private volatile boolean ended;
 
@@ -37,7 +36,6 @@ public final class BackupSession implements AutoCloseable {
         this.store = store;
         this.vm = vm;
         this.startedAt = startedAt;
-        this.pending = store.pendingChunks();
     }
 
     public String vm() {
@@ -106,11 +104,7 @@ public final class BackupSession implements AutoCloseable {
                 stats.dedupChunks.incrementAndGet();
                 return;
             }
-            OpenPack pack = store.writer().append(d, enc.codec(), len, enc.bytes(), enc.length());
-            dependsOn.add(pack);
-            if (pack.state() == OpenPack.State.OPEN) {
-                pending.put(d, pack);
-            }
+            dependsOn.add(store.writer().append(d, enc.codec(), len, enc.bytes(), enc.length()));
         }
         stats.newChunks.incrementAndGet();
         stats.newRawBytes.addAndGet(len);
@@ -119,8 +113,8 @@ public final class BackupSession implements AutoCloseable {
 
     /** In the open pack (then this session waits for it to be sealed) or in the index (then it is touched). */
     private boolean alreadyStored(Digest d) throws StoreException {
-        OpenPack inFlight = pending.get(d);
-        if (inFlight != null && inFlight.state() == OpenPack.State.OPEN) {
+        OpenPack inFlight = store.writer().inFlight(d).orElse(null);
+        if (inFlight != null && inFlight.state() != OpenPack.State.FAILED) {
             dependsOn.add(inFlight);
             return true;
         }
@@ -148,15 +142,12 @@ public final class BackupSession implements AutoCloseable {
         checkOpen();
         try {
             for (OpenPack p : dependsOn) {
-                store.writer().flush(p);
-            }
-            for (OpenPack p : dependsOn) {
-                if (p.state() != OpenPack.State.SEALED) {
-                    throw new StoreException(StoreException.Kind.IO,
-                            "a pack this backup wrote to could not be sealed; no restore point was created");
+                try {
+                    store.writer().flush(p);
+                } catch (StoreException e) {
+                    throw new StoreException(e.kind(), e.getMessage() + "; no restore point was created", e);
                 }
             }
-            pending.values().removeIf(p -> p.state() != OpenPack.State.OPEN);
             Instant t = Instant.ofEpochMilli(store.now());
             RestorePointId id = new RestorePointId(vm, t);
             while (store.manifests().exists(id)) {

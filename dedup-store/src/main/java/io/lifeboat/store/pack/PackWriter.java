@@ -39,6 +39,8 @@ public final class PackWriter implements AutoCloseable {
     private final SealListener listener;
     private final byte[] frameHeader = new byte[PackFormat.FRAME_HEADER_SIZE];
     private OpenPack current;
+    /** Chunks appended but not indexed yet, so a chunk met twice meanwhile is written once. */
+    private final java.util.Map<Digest, OpenPack> inFlight = new java.util.concurrent.ConcurrentHashMap<>();
     private final java.util.concurrent.ExecutorService sealer = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "pack-sealer");
         t.setDaemon(true);
@@ -65,6 +67,7 @@ public final class PackWriter implements AutoCloseable {
             writeFully(pack.channel, ByteBuffer.wrap(payload, 0, storedLength));
             pack.size += PackFormat.FRAME_HEADER_SIZE + storedLength;
             pack.entries.add(new PackFormat.Entry(digest, offset, rawLength, storedLength, codec));
+            inFlight.put(digest, pack);
         } catch (IOException e) {
             fail(pack);
             throw StoreException.io("appending to pack", e);
@@ -159,16 +162,30 @@ public final class PackWriter implements AutoCloseable {
             CrashPoint.reach("pack.before-index");
             listener.sealed(new SealedPack(id, target, size, List.copyOf(pack.entries)));
             pack.sealed(id);
+            forget(pack);
         } catch (IOException e) {
             fail(pack);
             throw StoreException.io("sealing pack", e);
         }
     }
 
+    /**
+     * The unsealed pack a chunk was appended to, if any. A session that finds its chunk here
+     * references it and waits for that pack at commit instead of writing a second copy.
+     */
+    public java.util.Optional<OpenPack> inFlight(Digest d) {
+        return java.util.Optional.ofNullable(inFlight.get(d));
+    }
+
+    private void forget(OpenPack pack) {
+        pack.entries.forEach(e -> inFlight.remove(e.digest(), pack));
+    }
+
     private void fail(OpenPack pack) {
         if (pack == null) {
             return;
         }
+        forget(pack);
         synchronized (this) {
             if (pack == current) {
                 current = null;
