@@ -224,10 +224,9 @@ public final class Store implements AutoCloseable {
         return reader;
     }
 
-    /** Milliseconds since the epoch, never going backwards within this process. */
+    /** Milliseconds since the epoch, never going backwards within this process (nor ahead of the wall clock). */
     public long now() {
-        long wall = System.currentTimeMillis();
-        return clock.accumulateAndGet(wall, (prev, w) -> Math.max(prev + 1, w));
+        return clock.accumulateAndGet(System.currentTimeMillis(), Math::max);
     }
 
     /**

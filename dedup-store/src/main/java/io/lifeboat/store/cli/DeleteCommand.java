@@ -6,8 +6,9 @@ import io.lifeboat.store.manifest.RestorePointId;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
-import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 
 @Command(name = "delete", mixinStandardHelpOptions = true,
@@ -18,7 +19,7 @@ final class DeleteCommand extends StoreCli.Verb {
 
     @Override
     public Integer call() throws Exception {
-        List<RestorePointId> parsed = new ArrayList<>();
+        Set<RestorePointId> parsed = new LinkedHashSet<>();
         for (String id : ids) {
             parsed.add(RestorePointId.parse(id));
         }

@@ -22,7 +22,11 @@ final class InitCommand extends StoreCli.Verb {
     public Integer call() throws Exception {
         StoreConfig c = StoreConfig.defaults();
         if (chunkSize != null) {
-            c = c.withChunkSize(Math.toIntExact(Sizes.parse(chunkSize)));
+            long size = Sizes.parse(chunkSize);
+            if (size > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("chunk size must be a power of two between 4K and 16M, got " + chunkSize);
+            }
+            c = c.withChunkSize((int) size);
         }
         if (level != null) {
             c = c.withZstdLevel(level);

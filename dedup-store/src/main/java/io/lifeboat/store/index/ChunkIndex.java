@@ -84,8 +84,10 @@ public final class ChunkIndex implements AutoCloseable {
                         .setFilterPolicy(new BloomFilter(10))
                         .setCacheIndexAndFilterBlocks(true))
                 .optimizeForPointLookup(blockCacheBytes >> 20);
+        // A small MANIFEST preallocation: the 4 MiB default can make a store on a nearly full disk
+        // impossible to open, which is exactly when a user needs to list, delete and gc.
         DBOptions dbo = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true)
-                .setMaxOpenFiles(256).setKeepLogFileNum(2);
+                .setMaxOpenFiles(256).setKeepLogFileNum(2).setManifestPreallocationSize(64 << 10);
         List<ColumnFamilyDescriptor> cfs = List.of(
                 new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfo),
                 new ColumnFamilyDescriptor("chunks".getBytes(StandardCharsets.UTF_8), cfo),
@@ -289,7 +291,7 @@ public final class ChunkIndex implements AutoCloseable {
     private static StoreException rocks(String doing, RocksDBException e) {
         String msg = String.valueOf(e.getMessage());
         if (msg.contains("No space left") || msg.contains("NoSpace")) {
-            return new StoreException(StoreException.Kind.NO_SPACE, doing + ": no space left on device", e);
+            return new StoreException(StoreException.Kind.NO_SPACE, doing + ": no space left on device (" + msg + ")", e);
         }
         return new StoreException(StoreException.Kind.IO, doing + ": " + msg, e);
     }

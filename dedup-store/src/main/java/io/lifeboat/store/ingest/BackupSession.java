@@ -148,19 +148,22 @@ public final class BackupSession implements AutoCloseable {
                     throw new StoreException(e.kind(), e.getMessage() + "; no restore point was created", e);
                 }
             }
-            Instant t = Instant.ofEpochMilli(store.now());
-            RestorePointId id = new RestorePointId(vm, t);
-            while (store.manifests().exists(id)) {
-                t = t.plusMillis(1);
-                id = new RestorePointId(vm, t);
-            }
             List<DiskMap> maps;
             synchronized (this) {
                 maps = new ArrayList<>(disks.values());
             }
-            Manifest m = new Manifest(id, t, kind, consistency, parent, domainXml, attributes, maps);
-            store.manifests().commit(m);
-            return m;
+            // Two backups of one VM committing in the same millisecond must not pick the same id.
+            synchronized (store.manifests()) {
+                Instant t = Instant.ofEpochMilli(store.now());
+                RestorePointId id = new RestorePointId(vm, t);
+                while (store.manifests().exists(id)) {
+                    t = t.plusMillis(1);
+                    id = new RestorePointId(vm, t);
+                }
+                Manifest m = new Manifest(id, t, kind, consistency, parent, domainXml, attributes, maps);
+                store.manifests().commit(m);
+                return m;
+            }
         } finally {
             end();
         }

@@ -137,8 +137,8 @@ public final class DiskRestorer {
             } catch (IOException ignored) {
                 // best effort; the name marks it as partial
             }
-            if (e instanceof StoreException se) {
-                throw se;
+            if (e instanceof IOException io) {
+                throw StoreException.io("writing " + partial, io);
             }
             throw (RuntimeException) e;
         }

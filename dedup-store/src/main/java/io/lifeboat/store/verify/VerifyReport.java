@@ -23,6 +23,7 @@ public record VerifyReport(
     public record BadChunk(String digest, String pack, long offset, String reason) {
     }
 
+    @com.fasterxml.jackson.annotation.JsonProperty("ok")
     public boolean ok() {
         return badChunks.isEmpty() && badPacks.isEmpty() && missingChunks == 0
                 && affectedRestorePoints.isEmpty() && corruptManifests.isEmpty();
