@@ -17,7 +17,12 @@ public record StoreConfig(String format, int version, String id, int chunkSize, 
     public static final int VERSION = 1;
     /** Chosen by measurement: see docs/store-format.md, "Choosing the chunk size". */
     public static final int DEFAULT_CHUNK_SIZE = 256 << 10;
-    public static final int DEFAULT_ZSTD_LEVEL = 3;
+    /**
+     * zstd level 1, as Proxmox Backup Server uses: on 256 KiB chunks it compresses about 1.5x
+     * faster than level 3 for about 5 % more stored bytes, and compression is what bounds a full
+     * backup's speed once holes and unchanged blocks are skipped (docs/store-format.md).
+     */
+    public static final int DEFAULT_ZSTD_LEVEL = 1;
     public static final long DEFAULT_PACK_TARGET = 32L << 20;
 
     public static StoreConfig defaults() {

@@ -12,7 +12,7 @@ final class InitCommand extends StoreCli.Verb {
     @Option(names = "--chunk-size", paramLabel = "SIZE", description = "Chunk size, a power of two from 4K to 16M (default: 256K).")
     String chunkSize;
 
-    @Option(names = "--level", paramLabel = "N", description = "zstd level 1-19 (default: 3).")
+    @Option(names = "--level", paramLabel = "N", description = "zstd level 1-19 (default: 1).")
     Integer level;
 
     @Option(names = "--pack-size", paramLabel = "SIZE", description = "Target pack size (default: 32M).")

@@ -38,8 +38,7 @@ import java.util.concurrent.Callable;
                 "6:conflict: store in use, or target exists",
                 "7:no space left on device"})
 public final class StoreCli {
-    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-            .findAndRegisterModules();
+    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     // Options every verb takes, before or after the verb's name.
     @Option(names = "--store", paramLabel = "DIR", scope = CommandLine.ScopeType.INHERIT,

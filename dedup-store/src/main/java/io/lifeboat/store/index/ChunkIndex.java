@@ -48,7 +48,7 @@ public final class ChunkIndex implements AutoCloseable {
     private static final byte[] FORMAT_KEY = "format".getBytes(StandardCharsets.UTF_8);
 
     static {
-        RocksDB.loadLibrary();
+        RocksNative.load();
     }
 
     private final RocksDB db;
