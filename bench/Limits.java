@@ -43,7 +43,7 @@ public final class Limits {
         Path file = Path.of(args[0]);
         long want = 1L << 30;
         int chunk = 256 << 10;
-        int level = 3;
+        int level = 1; // the store's default (StoreConfig.DEFAULT_ZSTD_LEVEL)
         for (int i = 1; i < args.length; i += 2) {
             if (i + 1 >= args.length) {
                 fail("option " + args[i] + " needs a value");

@@ -405,17 +405,19 @@ mode_limits() {
   n=$(python3 "$here/extents.py" sample "$image" "$sample")
   echo "   sample: $(human "$n") of the image's non-zero 1 MiB slots (the same bytes Limits.java reads)"
   # -Xmx: Limits keeps the sample and its compressed frames in memory.
-  java -Xmx4g -cp "$(cat "$repo/dedup-store/target/classpath.txt")" "$here/Limits.java" "$image" \
+  # The store's default level (StoreConfig.DEFAULT_ZSTD_LEVEL), for the JDK/zstd-jni limits and the CLI alike.
+  local level=1
+  java -Xmx4g -cp "$(cat "$repo/dedup-store/target/classpath.txt")" "$here/Limits.java" "$image" --level "$level" \
     | tee "$run/logs/limits.txt" | sed 's/^/   /'
   local threads secs size
   cat "$sample" >/dev/null
   for threads in 1 0; do
     local t0 t1
     t0=$(date +%s.%N)
-    size=$(zstd -3 -T"$threads" -q -c "$sample" | wc -c)
+    size=$(zstd -"$level" -T"$threads" -q -c "$sample" | wc -c)
     t1=$(date +%s.%N)
     secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN{print b-a}')
-    printf '   zstd_cli_-3_-T%s_mib_s=%.1f  (ratio %.3f, %s)\n' "$threads" \
+    printf '   zstd_cli_-%s_-T%s_mib_s=%.1f  (ratio %.3f, %s)\n' "$level" "$threads" \
       "$(awk -v n="$n" -v s="$secs" 'BEGIN{print n/s/1048576}')" "$(awk -v n="$n" -v c="$size" 'BEGIN{print n/c}')" \
       "$([ "$threads" = 0 ] && echo "all $(nproc) cores" || echo "one core")"
   done
