@@ -145,6 +145,29 @@ class RestoreBitExactTest {
     }
 
     @Test
+    void theIndexIsRebuiltFromThePacksAlone() throws Exception {
+        Path image = TestImages.mixed(dir.resolve("img"), 4 << 20, 60_000, 11);
+        Manifest m;
+        long chunks;
+        try (Store store = Store.init(dir.resolve("store"), StoreFixture.small())) {
+            m = StoreFixture.backup(store, "vm", image);
+            chunks = store.index().packs().values().stream().mapToLong(p -> p.chunkCount()).sum();
+        }
+        try (java.util.stream.Stream<Path> s = Files.walk(dir.resolve("store/index"))) {
+            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+        try (Store store = Store.open(dir.resolve("store"))) {
+            assertThat(store.openWarnings()).anyMatch(w -> w.startsWith("indexed pack"));
+            assertThat(store.index().packs().values().stream().mapToLong(p -> p.chunkCount()).sum()).isEqualTo(chunks);
+            assertThat(new io.lifeboat.store.verify.Verifier(store).run(io.lifeboat.store.Progress.none()).ok()).isTrue();
+            assertThat(TestImages.sha256(StoreFixture.restore(store, m, "vda", dir.resolve("out"))))
+                    .isEqualTo(TestImages.sha256(image));
+        }
+    }
+
+    @Test
     void theStoreSurvivesReopenAndRefusesASecondOpener() throws Exception {
         Path image = TestImages.mixed(dir.resolve("img"), 3 << 20, 50_000, 9);
         Manifest m;
