@@ -60,7 +60,7 @@ public final class Store implements AutoCloseable {
     private final PackWriter writer;
     private final ChunkReader reader;
     private final Set<BackupSession> sessions = ConcurrentHashMap.newKeySet();
-    private final Object[] dedupLocks = java.util.stream.Stream.generate(Object::new).limit(256).toArray();
+    private final Object[] dedupLocks = Stream.generate(Object::new).limit(256).toArray();
     private final AtomicLong clock = new AtomicLong();
     private final List<String> openWarnings = new ArrayList<>();
 
@@ -266,15 +266,6 @@ public final class Store implements AutoCloseable {
     /** Removes a restore point; its chunks stay until GC finds nothing else uses them. */
     public void delete(RestorePointId id) throws StoreException {
         manifests.delete(id);
-    }
-
-    /** Bytes the store occupies on disk (packs, index, manifests). */
-    public long diskUsage() throws StoreException {
-        try (Stream<Path> s = Files.walk(root)) {
-            return s.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
-        } catch (IOException e) {
-            throw StoreException.io("measuring store", e);
-        }
     }
 
     @Override

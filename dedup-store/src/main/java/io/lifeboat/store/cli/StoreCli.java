@@ -75,6 +75,7 @@ public final class StoreCli {
         }
 
         /** Runs {@code work} with a progress bar on stderr when a person is watching. */
+        @SuppressWarnings("try") // the bar only needs closing
         <T> T withProgress(Progress p, ThrowingSupplier<T> work) throws StoreException {
             boolean show = !parent.json && !parent.quiet && System.console() != null;
             if (!show) {

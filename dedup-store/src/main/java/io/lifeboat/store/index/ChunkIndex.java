@@ -267,14 +267,6 @@ public final class ChunkIndex implements AutoCloseable {
         }
     }
 
-    public long chunkCount() throws StoreException {
-        try {
-            return db.getLongProperty(chunks, "rocksdb.estimate-num-keys");
-        } catch (RocksDBException e) {
-            throw rocks("index statistics", e);
-        }
-    }
-
     /** Makes all plain (non-fsynced) writes so far durable. */
     public void sync() throws StoreException {
         try {

@@ -31,11 +31,6 @@ public final class DiskReader {
         return map.size();
     }
 
-    /** Whether the slot holding {@code offset} is a zero slot (an NBD hole). */
-    public boolean isZeroAt(long offset) {
-        return map.isZero(map.grid().slotAt(offset));
-    }
-
     public void read(long offset, byte[] dst, int dstOff, int length) throws StoreException {
         if (offset < 0 || length < 0 || offset + length > map.size()) {
             throw new StoreException(StoreException.Kind.BAD_INPUT, "read of " + length + " bytes at " + offset
