@@ -39,11 +39,19 @@ public final class ImageFiles {
     }
 
     public static DiskSource open(Path image) throws StoreException {
+        return open(image, null);
+    }
+
+    /**
+     * Like {@link #open(Path)}; a qcow2 image is served by qemu-nbd from {@code workDir} (which
+     * must not exist yet), so whoever owns that directory can clean up after a crash.
+     */
+    public static DiskSource open(Path image, Path workDir) throws StoreException {
         Format f = check(image);
         try {
             return switch (f) {
                 case RAW -> new RawFileSource(image);
-                case QCOW2 -> QemuNbdSource.open(image, "qcow2");
+                case QCOW2 -> QemuNbdSource.open(image, "qcow2", workDir);
             };
         } catch (IOException e) {
             throw StoreException.io("opening " + image, e);

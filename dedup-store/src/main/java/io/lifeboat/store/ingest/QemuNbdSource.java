@@ -13,10 +13,12 @@ import java.util.stream.Stream;
 
 /**
  * An image in a format only QEMU reads (qcow2): {@code qemu-nbd --read-only} serves it on a
- * private unix socket and it is read as an {@link NbdSource}. Closing stops qemu-nbd and removes
- * the socket's directory.
+ * private unix socket and it is read as an {@link NbdSource}. The socket, qemu-nbd's log and its
+ * pid ({@value #PID_FILE}) live in one directory that the source owns: closing stops qemu-nbd and
+ * removes the directory, and after a crash {@link #stopLeftover} finds and stops the orphan.
  */
-final class QemuNbdSource extends NbdSource {
+public final class QemuNbdSource extends NbdSource {
+    static final String PID_FILE = "qemu-nbd.pid";
     private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
     private final Process qemuNbd;
     private final Path dir;
@@ -27,8 +29,16 @@ final class QemuNbdSource extends NbdSource {
         this.dir = dir;
     }
 
-    static DiskSource open(Path image, String format) throws IOException {
-        Path dir = Files.createTempDirectory("lifeboat-nbd");
+    /**
+     * Serves {@code image} with qemu-nbd from {@code dir}, which must not exist yet (null: a new
+     * temporary directory).
+     */
+    public static QemuNbdSource open(Path image, String format, Path dir) throws IOException {
+        if (dir == null) {
+            dir = Files.createTempDirectory("lifeboat-nbd");
+        } else {
+            Files.createDirectory(dir);
+        }
         Path socket = dir.resolve("nbd.sock");
         Process p;
         try {
@@ -40,6 +50,7 @@ final class QemuNbdSource extends NbdSource {
             throw new IOException("cannot run qemu-nbd to read " + format + " image " + image
                     + " (install qemu-utils): " + e.getMessage(), e);
         }
+        Files.writeString(dir.resolve(PID_FILE), Long.toString(p.pid()));
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         IOException last = null;
         while (System.nanoTime() < deadline) {
@@ -84,6 +95,32 @@ final class QemuNbdSource extends NbdSource {
             }
             delete(dir);
         }
+    }
+
+    /**
+     * Stops a qemu-nbd that a crashed process left serving from {@code dir}, if its pid still
+     * names a qemu-nbd serving that socket (a recycled pid is left alone). Returns whether one was stopped.
+     */
+    public static boolean stopLeftover(Path dir) throws IOException {
+        Path pidFile = dir.resolve(PID_FILE);
+        if (!Files.exists(pidFile)) {
+            return false;
+        }
+        long pid = Long.parseLong(Files.readString(pidFile).strip());
+        String socket = dir.resolve("nbd.sock").toString();
+        return ProcessHandle.of(pid)
+                .filter(h -> h.info().command().map(c -> c.endsWith("qemu-nbd")).orElse(false))
+                .filter(h -> h.info().arguments().map(a -> java.util.Arrays.asList(a).contains("--socket=" + socket)).orElse(false))
+                .map(h -> {
+                    h.destroyForcibly();
+                    try {
+                        h.onExit().get(10, TimeUnit.SECONDS);
+                    } catch (Exception e) {
+                        return false;
+                    }
+                    return true;
+                })
+                .orElse(false);
     }
 
     private static void delete(Path dir) throws IOException {
