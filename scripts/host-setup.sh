@@ -4,13 +4,17 @@
 #
 #   scripts/host-setup.sh            packages for the appliance and the test suite, libvirtd started
 #   scripts/host-setup.sh --bench    also the benchmark peers (restic, borg) and debootstrap
+#   scripts/host-setup.sh --postgres also PostgreSQL, started, with a role lifeboat/lifeboat
+#                                    (LOGIN CREATEDB) for the catalog tests on 127.0.0.1:5432
 set -euo pipefail
 
 want_bench=0
+want_postgres=0
 for a in "$@"; do
   case "$a" in
     --bench) want_bench=1 ;;
-    -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
+    --postgres) want_postgres=1 ;;
+    -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
     *) echo "host-setup: unknown option $a" >&2; exit 2 ;;
   esac
 done
@@ -23,6 +27,7 @@ fi
 pkgs=(libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients libvirt0
       qemu-system-x86 qemu-utils zstd e2fsprogs util-linux procps)
 [ "$want_bench" = 1 ] && pkgs+=(restic borgbackup debootstrap hyperfine)
+[ "$want_postgres" = 1 ] && pkgs+=(postgresql)
 
 missing=()
 for p in "${pkgs[@]}"; do
@@ -66,4 +71,31 @@ for _ in $(seq 1 50); do
   sleep 0.2
 done
 virsh -c qemu:///system version >/dev/null 2>&1 || { echo "host-setup: libvirtd did not answer" >&2; exit 1; }
+if [ "$want_postgres" = 1 ]; then
+  # The package creates a cluster (Debian 12: 15/main); without systemd nothing starts it.
+  # pg_ctlcluster, run as root, starts the server as the cluster's owner (postgres).
+  read -r pg_ver pg_cluster pg_port pg_status _ < <(pg_lsclusters -h | head -n 1) || true
+  if [ -z "${pg_ver:-}" ]; then
+    pg_ver="$(ls /usr/lib/postgresql | sort -V | tail -n 1)"
+    pg_cluster=main
+    pg_createcluster "$pg_ver" "$pg_cluster" >/dev/null
+    pg_status=down
+  fi
+  install -d -o postgres -g postgres -m 2775 /var/run/postgresql
+  if [ "$pg_status" != online ]; then
+    pg_ctlcluster "$pg_ver" "$pg_cluster" start
+  fi
+  pg_port="$(pg_lsclusters -h | awk -v v="$pg_ver" -v c="$pg_cluster" '$1 == v && $2 == c {print $3}')"
+  for _ in $(seq 1 50); do
+    pg_isready -q -h 127.0.0.1 -p "$pg_port" && break
+    sleep 0.2
+  done
+  pg_isready -q -h 127.0.0.1 -p "$pg_port" || { echo "host-setup: PostgreSQL did not answer on port $pg_port" >&2; exit 1; }
+  as_postgres() { runuser -u postgres -- psql -X -q -v ON_ERROR_STOP=1 -p "$pg_port" -tA -c "$1"; }
+  if [ "$(as_postgres "SELECT 1 FROM pg_roles WHERE rolname = 'lifeboat'")" != 1 ]; then
+    as_postgres "CREATE ROLE lifeboat LOGIN CREATEDB PASSWORD 'lifeboat'"
+  fi
+  echo "host-setup: PostgreSQL $pg_ver/$pg_cluster on 127.0.0.1:$pg_port (role lifeboat)"
+fi
+
 echo "host-setup: ready (libvirt $(virsh -c qemu:///system version --daemon 2>/dev/null | awk '/daemon/{print $NF}'))"

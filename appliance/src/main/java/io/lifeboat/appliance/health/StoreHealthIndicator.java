@@ -4,8 +4,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import io.lifeboat.appliance.config.ChunkStore;
 import io.lifeboat.appliance.config.IoMessages;
 import io.lifeboat.appliance.config.LifeboatProperties;
+import io.lifeboat.store.StoreException;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.stereotype.Component;
@@ -16,14 +19,25 @@ import org.springframework.stereotype.Component;
  * <p>Writability is tested by creating and deleting a probe file, not with
  * {@link Files#isWritable}: the appliance runs as root, for whom permission bits say little,
  * while a read-only mount, a full disk or a file in the way still make writes fail.
+ *
+ * <p>With the appliance's {@link ChunkStore}: down if the store could not be opened, else the
+ * number of restore points in it ({@code restorePoints}).
  */
 @Component
 public class StoreHealthIndicator implements HealthIndicator {
 
     private final Path storeDir;
+    private final ChunkStore store;
 
+    /** Checks the directory only. */
     public StoreHealthIndicator(LifeboatProperties properties) {
+        this(properties, null);
+    }
+
+    @Autowired
+    public StoreHealthIndicator(LifeboatProperties properties, ChunkStore store) {
         this.storeDir = properties.storeDir();
+        this.store = store;
     }
 
     @Override
@@ -43,6 +57,17 @@ public class StoreHealthIndicator implements HealthIndicator {
                     .withDetail("reason", "store directory is not writable: " + IoMessages.describe(e))
                     .build();
         }
-        return health.withDetail("writable", true).build();
+        health.withDetail("writable", true);
+        if (store == null) {
+            return health.build();
+        }
+        if (!store.isOpen()) {
+            return health.down().withDetail("reason", store.failure()).build();
+        }
+        try {
+            return health.withDetail("restorePoints", store.get().list().size()).build();
+        } catch (StoreException e) {
+            return health.down().withDetail("reason", e.getMessage()).build();
+        }
     }
 }

@@ -1,7 +1,6 @@
 package io.lifeboat.appliance.health;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -58,16 +57,36 @@ class StoreHealthIndicatorTest {
     void directoryWhereWritesFailIsDown() throws IOException {
         Path store = Files.createDirectory(dir.resolve("store"));
         Files.setPosixFilePermissions(store, PosixFilePermissions.fromString("r-xr-xr-x"));
+        boolean mounted = false;
+        if (canCreateFileIn(store)) {
+            // root ignores permission bits: make the file system itself read-only instead
+            assertThat(run("mount", "-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", store.toString()))
+                    .as("mount a read-only tmpfs on %s", store).isZero();
+            mounted = true;
+            assertThat(canCreateFileIn(store)).isFalse();
+        }
         try {
-            assumeFalse(canCreateFileIn(store), "running as root: permission bits do not stop writes");
-
             Health health = healthOf(store);
 
             assertThat(health.getStatus()).isEqualTo(Status.DOWN);
             assertThat(health.getDetails()).containsEntry("writable", false);
             assertThat((String) health.getDetails().get("reason")).startsWith("store directory is not writable");
         } finally {
+            if (mounted) {
+                assertThat(run("umount", store.toString())).isZero();
+            }
             Files.setPosixFilePermissions(store, PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+    }
+
+    private static int run(String... command) {
+        try {
+            return new ProcessBuilder(command).inheritIO().start().waitFor();
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
         }
     }
 

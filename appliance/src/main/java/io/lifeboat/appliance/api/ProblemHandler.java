@@ -1,0 +1,68 @@
+package io.lifeboat.appliance.api;
+
+import io.lifeboat.appliance.config.StoreUnavailableException;
+import io.lifeboat.store.StoreException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.access.AccessDeniedException;
+import org.springframework.security.core.AuthenticationException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+
+/**
+ * The one place errors become HTTP responses, all as RFC 9457 problems. {@link ApiException}s and
+ * Spring MVC's own (bad parameter types, failed validation, unknown path) are handled by the
+ * superclass; store errors map by kind; authentication failures come here too, from the security
+ * filters (see {@code io.lifeboat.appliance.security.ProblemEntryPoint}). Anything else is a bug:
+ * logged with its stack trace, answered with a 500 that leaks nothing.
+ */
+@RestControllerAdvice
+public class ProblemHandler extends ResponseEntityExceptionHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(ProblemHandler.class);
+
+    /** Sent with every 401, so browsers (the Swagger UI) ask for credentials. */
+    public static final String BASIC_CHALLENGE = "Basic realm=\"Lifeboat\"";
+
+    @ExceptionHandler(StoreException.class)
+    ResponseEntity<ProblemDetail> store(StoreException e) {
+        HttpStatus status = e instanceof StoreUnavailableException ? HttpStatus.SERVICE_UNAVAILABLE : switch (e.kind()) {
+            case BAD_INPUT -> HttpStatus.BAD_REQUEST;
+            case NOT_FOUND -> HttpStatus.NOT_FOUND;
+            case CONFLICT -> HttpStatus.CONFLICT;
+            case NO_SPACE -> HttpStatus.INSUFFICIENT_STORAGE;
+            case CORRUPT, FORMAT, IO -> HttpStatus.INTERNAL_SERVER_ERROR;
+        };
+        if (status.is5xxServerError()) {
+            log.error("Store error: {}", e.getMessage(), e);
+        }
+        return ResponseEntity.status(status).body(ProblemDetail.forStatusAndDetail(status, e.getMessage()));
+    }
+
+    @ExceptionHandler(AuthenticationException.class)
+    ResponseEntity<ProblemDetail> unauthenticated(AuthenticationException e) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.UNAUTHORIZED,
+                "Authentication required: send a user name and password with HTTP Basic authentication");
+        return ResponseEntity.status(HttpStatus.UNAUTHORIZED)
+                .header(HttpHeaders.WWW_AUTHENTICATE, BASIC_CHALLENGE)
+                .body(problem);
+    }
+
+    @ExceptionHandler(AccessDeniedException.class)
+    ResponseEntity<ProblemDetail> forbidden(AccessDeniedException e) {
+        return ResponseEntity.status(HttpStatus.FORBIDDEN)
+                .body(ProblemDetail.forStatusAndDetail(HttpStatus.FORBIDDEN, "You may not do this"));
+    }
+
+    @ExceptionHandler(Exception.class)
+    ResponseEntity<ProblemDetail> unexpected(Exception e) {
+        log.error("Unexpected error", e);
+        return ResponseEntity.internalServerError().body(ProblemDetail.forStatusAndDetail(
+                HttpStatus.INTERNAL_SERVER_ERROR, "Internal error; the appliance log has the details"));
+    }
+}

@@ -1,0 +1,30 @@
+package io.lifeboat.appliance.api;
+
+import java.time.Instant;
+import java.util.List;
+
+import io.lifeboat.appliance.catalog.RestorePoint;
+import io.lifeboat.store.manifest.Manifest;
+
+/** A restore point as the API shows it; {@code id} is {@code <vm>/<time>}, as in the URL. */
+public record RestorePointView(
+        String id,
+        String vm,
+        Instant time,
+        Manifest.Kind kind,
+        String checkpoint,
+        Manifest.Consistency consistency,
+        List<RestorePoint.Disk> disks,
+        long logicalBytes,
+        long storedBytes,
+        long newBytes,
+        long durationMillis,
+        RestorePoint.Status status,
+        String reason) {
+
+    static RestorePointView of(RestorePoint rp) {
+        return new RestorePointView(rp.id().toString(), rp.vm(), rp.time(), rp.kind(), rp.checkpoint(),
+                rp.consistency(), rp.disks(), rp.logicalBytes(), rp.storedBytes(), rp.newBytes(),
+                rp.durationMillis(), rp.status(), rp.reason());
+    }
+}

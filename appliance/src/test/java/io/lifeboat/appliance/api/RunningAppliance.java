@@ -1,0 +1,42 @@
+package io.lifeboat.appliance.api;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * The whole appliance on a random port with a fresh data directory (H2 catalog, real chunk
+ * store) and the admin password given as {@code LIFEBOAT_ADMIN_PASSWORD}. Test classes that
+ * extend this and add no configuration of their own share one running appliance.
+ */
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
+public abstract class RunningAppliance {
+
+    public static final String ADMIN_PASSWORD = "correct horse battery staple";
+
+    protected static Path data;
+
+    @DynamicPropertySource
+    static void appliance(DynamicPropertyRegistry registry) throws IOException {
+        data = Files.createTempDirectory("lifeboat-appliance").resolve("data");
+        registry.add("lifeboat.data-dir", data::toString);
+        registry.add("LIFEBOAT_ADMIN_PASSWORD", () -> ADMIN_PASSWORD);
+    }
+
+    @LocalServerPort
+    protected int port;
+
+    protected ApiClient admin() {
+        return new ApiClient(port, "admin", ADMIN_PASSWORD);
+    }
+
+    protected ApiClient anonymous() {
+        return ApiClient.anonymous(port);
+    }
+}

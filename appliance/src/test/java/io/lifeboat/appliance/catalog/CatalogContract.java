@@ -1,0 +1,140 @@
+package io.lifeboat.appliance.catalog;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+import javax.sql.DataSource;
+
+import io.lifeboat.appliance.security.UserAccount;
+import io.lifeboat.appliance.security.UserAccounts;
+import io.lifeboat.store.Progress;
+import io.lifeboat.store.manifest.Manifest;
+import io.lifeboat.store.manifest.RestorePointId;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.output.MigrateResult;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * What every catalog database must do: take the migrations, then store and return restore
+ * points, jobs, audit entries and users unchanged. Run against H2 and PostgreSQL by subclasses.
+ */
+abstract class CatalogContract {
+
+    /** A fresh, empty database for one test. */
+    protected abstract DataSource freshDatabase() throws Exception;
+
+    private RestorePointRepository restorePoints;
+    private JobRepository jobs;
+    private AuditLog audit;
+    private UserAccounts users;
+    private MigrateResult migration;
+
+    @BeforeEach
+    void migrate() throws Exception {
+        DataSource ds = freshDatabase();
+        migration = Flyway.configure().dataSource(ds).locations("classpath:db/migration").load().migrate();
+        JdbcClient jdbc = JdbcClient.create(ds);
+        restorePoints = new RestorePointRepository(jdbc);
+        jobs = new JobRepository(jdbc);
+        audit = new AuditLog(jdbc);
+        users = new UserAccounts(jdbc);
+    }
+
+    private static RestorePoint restorePoint(String vm, String time) {
+        return new RestorePoint(RestorePointId.parse(vm + "/" + time), Manifest.Kind.INCREMENTAL, "cp-7",
+                Manifest.Consistency.APPLICATION,
+                List.of(new RestorePoint.Disk("vda", 10L << 30), new RestorePoint.Disk("vdb", 1L << 20)),
+                (10L << 30) + (1L << 20), 12_345, 67_890, 4_321, RestorePoint.Status.AVAILABLE, null);
+    }
+
+    @Test
+    void migrationsApply() {
+        assertThat(migration.success).isTrue();
+        assertThat(migration.migrationsExecuted).isPositive();
+    }
+
+    @Test
+    void restorePointRoundTrip() {
+        RestorePoint rp = restorePoint("web01", "20261127T070102.123Z");
+        restorePoints.insert(rp);
+        restorePoints.insert(restorePoint("web01", "20261126T070102.123Z"));
+        restorePoints.insert(restorePoint("db01", "20261127T000000.000Z"));
+
+        assertThat(restorePoints.find(rp.id())).contains(rp);
+        assertThat(restorePoints.listAvailable("web01")).extracting(r -> r.id().toString())
+                .containsExactly("web01/20261126T070102.123Z", "web01/20261127T070102.123Z");
+        assertThat(restorePoints.listAvailable(null)).extracting(RestorePoint::vm).containsExactly("db01", "web01", "web01");
+        assertThat(restorePoints.countAvailable()).isEqualTo(3);
+        assertThatThrownBy(() -> restorePoints.insert(rp)).isInstanceOf(DuplicateKeyException.class);
+
+        assertThat(restorePoints.markDeleted(rp.id(), "deleted by admin")).isTrue();
+        assertThat(restorePoints.markDeleted(rp.id(), "again")).isFalse();
+        RestorePoint deleted = restorePoints.find(rp.id()).orElseThrow();
+        assertThat(deleted.status()).isEqualTo(RestorePoint.Status.DELETED);
+        assertThat(deleted.reason()).isEqualTo("deleted by admin");
+        assertThat(deleted.disks()).isEqualTo(rp.disks());
+        assertThat(restorePoints.countAvailable()).isEqualTo(2);
+        assertThat(restorePoints.find(RestorePointId.parse("web01/20200101T000000.000Z"))).isEmpty();
+    }
+
+    @Test
+    void jobLifecycle() {
+        Instant before = Instant.now().minusSeconds(1);
+        Job job = jobs.create(Job.Kind.BACKUP, "web01");
+        assertThat(jobs.find(job.id())).contains(job);
+        assertThat(jobs.progress(job.id(), new Progress.Snapshot("early", 1, 2))).as("not running yet").isFalse();
+
+        assertThat(jobs.start(job.id())).isTrue();
+        assertThat(jobs.progress(job.id(), new Progress.Snapshot("backup vda", 512, 2048))).isTrue();
+        Job running = jobs.find(job.id()).orElseThrow();
+        assertThat(running.state()).isEqualTo(Job.State.RUNNING);
+        assertThat(running.phase()).isEqualTo("backup vda");
+        assertThat(running.bytesDone()).isEqualTo(512);
+        assertThat(running.bytesTotal()).isEqualTo(2048);
+        assertThat(running.started()).isAfter(before);
+
+        assertThat(jobs.finish(job.id(), Job.State.SUCCEEDED, null)).isTrue();
+        assertThat(jobs.finish(job.id(), Job.State.FAILED, "late")).as("final states stay").isFalse();
+        assertThat(jobs.progress(job.id(), new Progress.Snapshot("late", 1, 1))).isFalse();
+        Job done = jobs.find(job.id()).orElseThrow();
+        assertThat(done.state()).isEqualTo(Job.State.SUCCEEDED);
+        assertThat(done.ended()).isAfterOrEqualTo(done.started());
+
+        Job other = jobs.create(Job.Kind.GC, null);
+        assertThat(jobs.list(null, 10)).extracting(Job::id).containsExactlyInAnyOrder(job.id(), other.id());
+        assertThat(jobs.list(Job.State.QUEUED, 10)).extracting(Job::id).containsExactly(other.id());
+        assertThat(jobs.list(null, 1)).hasSize(1);
+        assertThat(jobs.find(UUID.randomUUID())).isEmpty();
+    }
+
+    @Test
+    void auditLogKeepsEntriesNewestFirst() {
+        audit.record("admin", "restore-point.delete", "web01/20261127T070102.123Z", AuditEntry.Outcome.SUCCEEDED, null);
+        audit.record("admin", "restore-point.delete", "db01/20261127T000000.000Z", AuditEntry.Outcome.FAILED, "x".repeat(5000));
+
+        List<AuditEntry> recent = audit.recent(10);
+
+        assertThat(recent).extracting(AuditEntry::target)
+                .containsExactly("db01/20261127T000000.000Z", "web01/20261127T070102.123Z");
+        assertThat(recent.get(0).outcome()).isEqualTo(AuditEntry.Outcome.FAILED);
+        assertThat(recent.get(0).detail()).hasSize(2000);
+        assertThat(recent.get(1).time()).isBefore(Instant.now().plusSeconds(1));
+    }
+
+    @Test
+    void usersAreUnique() {
+        UserAccount admin = new UserAccount("admin", "$2a$10$abcdefghijklmnopqrstuuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZa", "ADMIN");
+
+        assertThat(users.create(admin)).isTrue();
+        assertThat(users.create(admin)).isFalse();
+        assertThat(users.find("admin")).contains(admin);
+        assertThat(users.find("nobody")).isEmpty();
+    }
+}
