@@ -1,0 +1,179 @@
+package io.lifeboat.appliance.inventory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SortedSet;
+import java.util.UUID;
+import java.util.function.Supplier;
+
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+
+/**
+ * A libvirt domain definition: reads the parts the inventory lists and makes the edits a clone
+ * needs. Holds a DOM; edits change it in place and {@link #toXml()} writes it back.
+ */
+final class DomainXml {
+
+    /** A {@code <disk>} element's essentials. {@code path} is null for network disks and empty drives. */
+    record Disk(String target, String device, String sourceType, String format, String path) {
+    }
+
+    private final Document document;
+    private final Element domain;
+
+    private DomainXml(Document document) {
+        this.document = document;
+        this.domain = document.getDocumentElement();
+    }
+
+    /** Parses a domain definition; anything but a well-formed {@code <domain>} is BAD_INPUT. */
+    static DomainXml parse(String xml) {
+        Document document = XmlDocuments.parse(xml, "Domain XML");
+        if (!"domain".equals(document.getDocumentElement().getTagName())) {
+            throw InventoryException.badInput("Domain XML must have <domain> as its root element, not <"
+                    + document.getDocumentElement().getTagName() + ">");
+        }
+        return new DomainXml(document);
+    }
+
+    /** Lifeboat runs VMs under TCG only ({@code type='qemu'}); KVM domains are BAD_INPUT here. */
+    DomainXml requireQemuType() {
+        String type = XmlDocuments.attribute(domain, "type");
+        if (!"qemu".equals(type)) {
+            throw InventoryException.badInput("Domain type must be 'qemu' (TCG), not '" + type + "'");
+        }
+        return this;
+    }
+
+    String name() {
+        return XmlDocuments.childText(domain, "name");
+    }
+
+    String uuid() {
+        return XmlDocuments.childText(domain, "uuid");
+    }
+
+    List<Disk> disks() {
+        List<Disk> disks = new ArrayList<>();
+        Element devices = XmlDocuments.child(domain, "devices");
+        if (devices == null) {
+            return disks;
+        }
+        for (Element disk : XmlDocuments.children(devices, "disk")) {
+            Element target = XmlDocuments.child(disk, "target");
+            Element source = XmlDocuments.child(disk, "source");
+            String path = source == null ? null
+                    : firstNonNull(XmlDocuments.attribute(source, "file"), XmlDocuments.attribute(source, "dev"));
+            disks.add(new Disk(XmlDocuments.attribute(target, "dev"),
+                    firstNonNull(XmlDocuments.attribute(disk, "device"), "disk"),
+                    firstNonNull(XmlDocuments.attribute(disk, "type"), "file"),
+                    firstNonNull(XmlDocuments.attribute(XmlDocuments.child(disk, "driver"), "type"), "raw"),
+                    path));
+        }
+        return disks;
+    }
+
+    /** MAC addresses of the network interfaces, in document order. */
+    List<String> macs() {
+        List<String> macs = new ArrayList<>();
+        for (Element mac : interfaceMacs()) {
+            macs.add(mac.getAttribute("address"));
+        }
+        return macs;
+    }
+
+    SortedSet<String> tags() {
+        return VmTags.fromDomain(domain);
+    }
+
+    void rename(String name) {
+        replaceChildText("name", name);
+    }
+
+    void setUuid(UUID uuid) {
+        replaceChildText("uuid", uuid.toString());
+    }
+
+    /** Gives every interface a new MAC from {@code macs}; interfaces without one get one added. */
+    void replaceMacs(Supplier<String> macs) {
+        Element devices = XmlDocuments.child(domain, "devices");
+        if (devices == null) {
+            return;
+        }
+        for (Element nic : XmlDocuments.children(devices, "interface")) {
+            Element mac = XmlDocuments.child(nic, "mac");
+            if (mac == null) {
+                mac = document.createElement("mac");
+                nic.insertBefore(mac, nic.getFirstChild());
+            }
+            mac.setAttribute("address", macs.get());
+        }
+    }
+
+    /**
+     * Points the disk with this target at a new file image of {@code format}, dropping any backing
+     * chain: the copy is a flat image.
+     */
+    void replaceDiskFile(String target, String path, String format) {
+        Element devices = XmlDocuments.child(domain, "devices");
+        for (Element disk : XmlDocuments.children(devices, "disk")) {
+            if (target.equals(XmlDocuments.attribute(XmlDocuments.child(disk, "target"), "dev"))) {
+                disk.setAttribute("type", "file");
+                XmlDocuments.children(disk, "source").forEach(disk::removeChild);
+                XmlDocuments.children(disk, "backingStore").forEach(disk::removeChild);
+                Element source = document.createElement("source");
+                source.setAttribute("file", path);
+                disk.insertBefore(source, XmlDocuments.child(disk, "target"));
+                Element driver = XmlDocuments.child(disk, "driver");
+                if (driver != null) {
+                    driver.setAttribute("type", format);
+                }
+                return;
+            }
+        }
+        throw new IllegalArgumentException("no disk with target " + target);
+    }
+
+    /**
+     * Removes the UEFI variable store path so libvirt creates a fresh one for the new name
+     * instead of two VMs sharing one file.
+     */
+    void dropNvramPath() {
+        Element os = XmlDocuments.child(domain, "os");
+        if (os != null) {
+            XmlDocuments.children(os, "nvram").forEach(os::removeChild);
+        }
+    }
+
+    String toXml() {
+        return XmlDocuments.write(document);
+    }
+
+    private List<Element> interfaceMacs() {
+        List<Element> macs = new ArrayList<>();
+        Element devices = XmlDocuments.child(domain, "devices");
+        if (devices != null) {
+            for (Element nic : XmlDocuments.children(devices, "interface")) {
+                Element mac = XmlDocuments.child(nic, "mac");
+                if (mac != null) {
+                    macs.add(mac);
+                }
+            }
+        }
+        return macs;
+    }
+
+    private void replaceChildText(String name, String text) {
+        Element existing = XmlDocuments.child(domain, name);
+        if (existing == null) {
+            existing = document.createElement(name);
+            domain.insertBefore(existing, domain.getFirstChild());
+        }
+        existing.setTextContent(text);
+    }
+
+    private static String firstNonNull(String a, String b) {
+        return a != null ? a : b;
+    }
+}

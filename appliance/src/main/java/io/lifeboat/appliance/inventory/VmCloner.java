@@ -1,0 +1,123 @@
+package io.lifeboat.appliance.inventory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+import org.libvirt.Domain;
+import org.libvirt.LibvirtException;
+
+import io.lifeboat.appliance.inventory.InventoryException.Kind;
+
+/**
+ * Clones a shut-off VM on the same host: the copy gets the new name, a new UUID, new MAC
+ * addresses (52:54:00:xx:xx:xx, QEMU's prefix) and its own copies of the disks, made with
+ * {@code qemu-img convert} into {@code <name>-<target>.qcow2} (or {@code .img} for raw) beside
+ * the originals or in a chosen directory. Tags are kept; snapshots are not (their metadata is
+ * libvirt's, and convert copies only the current state). cdrom images stay shared, read-only.
+ *
+ * <p>The source must be shut off for the whole copy: a copy of a running VM's disk is not
+ * crash-consistent. If the source is started while copying, the clone is abandoned (CONFLICT).
+ */
+public class VmCloner {
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final LibvirtHosts hosts;
+
+    public VmCloner(LibvirtHosts hosts) {
+        this.hosts = hosts;
+    }
+
+    /**
+     * @param targetDir where the disk copies go; {@code null} puts each beside its original
+     * @return the new VM, shut off
+     */
+    public Vm clone(String host, String source, String newName, Path targetDir) {
+        Names.requireVmName(newName);
+        if (!LibvirtHosts.isLocal(host)) {
+            throw new InventoryException(Kind.UNSUPPORTED, "Cloning copies disk files and needs a local libvirt host, not " + host);
+        }
+        DomainXml xml = hosts.withDomain(host, source, "clone", domain -> {
+            requireShutOff(domain, source);
+            VmLifecycle.requireNew(domain.getConnect(), host, newName, null);
+            return DomainXml.parse(domain.getXMLDesc(Domain.XMLFlags.INACTIVE | Domain.XMLFlags.SECURE));
+        });
+        Map<DomainXml.Disk, Path> copies = plan(xml, newName, targetDir);
+        List<Path> written = new ArrayList<>();
+        try {
+            for (Map.Entry<DomainXml.Disk, Path> copy : copies.entrySet()) {
+                DomainXml.Disk disk = copy.getKey();
+                written.add(copy.getValue());
+                QemuImg.convert(Path.of(disk.path()), disk.format(), copy.getValue(), disk.format());
+                xml.replaceDiskFile(disk.target(), copy.getValue().toString(), disk.format());
+            }
+            xml.rename(newName);
+            xml.setUuid(UUID.randomUUID());
+            Set<String> taken = new HashSet<>(xml.macs());
+            xml.replaceMacs(() -> newMac(taken));
+            xml.dropNvramPath();
+            return hosts.call(host, "define clone " + newName + " of " + source + " on " + host, connect -> {
+                requireShutOff(LibvirtHosts.lookup(connect, host, source), source);
+                VmLifecycle.requireNew(connect, host, newName, null);
+                return Inventory.describe(host, connect.domainDefineXML(xml.toXml()));
+            });
+        } catch (RuntimeException e) {
+            written.forEach(VmCloner::deleteQuietly);
+            throw e;
+        }
+    }
+
+    private static Map<DomainXml.Disk, Path> plan(DomainXml xml, String newName, Path targetDir) {
+        Map<DomainXml.Disk, Path> copies = new LinkedHashMap<>();
+        for (DomainXml.Disk disk : xml.disks()) {
+            if (!"disk".equals(disk.device())) {
+                continue; // cdrom and floppy images stay shared
+            }
+            if (!"file".equals(disk.sourceType()) || disk.path() == null) {
+                throw new InventoryException(Kind.UNSUPPORTED, "Disk " + disk.target() + " is a " + disk.sourceType()
+                        + " disk; only file-backed disks can be cloned");
+            }
+            Path original = Path.of(disk.path());
+            Path dir = targetDir != null ? targetDir : original.toAbsolutePath().getParent();
+            Path copy = dir.resolve(newName + "-" + disk.target() + ("qcow2".equals(disk.format()) ? ".qcow2" : ".img"));
+            if (Files.exists(copy)) {
+                throw InventoryException.conflict("Disk file " + copy + " already exists");
+            }
+            copies.put(disk, copy);
+        }
+        return copies;
+    }
+
+    private static void requireShutOff(Domain domain, String vm) throws LibvirtException {
+        if (domain.isActive() == 1) {
+            throw InventoryException.conflict("VM " + vm + " must be shut off to be cloned");
+        }
+    }
+
+    private static String newMac(Set<String> taken) {
+        while (true) {
+            String mac = String.format("52:54:00:%02x:%02x:%02x", RANDOM.nextInt(256), RANDOM.nextInt(256),
+                    RANDOM.nextInt(256));
+            if (taken.add(mac)) {
+                return mac;
+            }
+        }
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            // Best effort: the clone failed already and that is the error to report.
+        }
+    }
+}
