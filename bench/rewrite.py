@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """Simulates a day of guest writes: overwrites ~1 % of a disk image's USED space in place.
 
-    rewrite.py IMAGE [--percent 1.0] [--seed 20261127] [--block 65536]
+    rewrite.py IMAGE [--percent 1.0] [--seed 20261127] [--block 65536] [--offsets-only]
 
 Picks distinct block-aligned offsets whose whole block lies inside an allocated extent
 (found with lseek SEEK_DATA/SEEK_HOLE) and writes random bytes there, both from a seeded PRNG:
 the same image, seed and options always give the same result. Works on IMAGE itself, so run it
-on a copy (`cp --sparse=always`). Prints what it did, one key=value per line.
+on a copy (`cp --sparse=always`). Prints what it did, one key=value per line. With
+--offsets-only it writes nothing and prints the chosen offsets, one a line (for guest writes).
 """
 import argparse
 import os
@@ -23,10 +24,11 @@ def main():
     p.add_argument("--percent", type=float, default=1.0)
     p.add_argument("--seed", type=int, default=20261127)
     p.add_argument("--block", type=int, default=64 << 10)
+    p.add_argument("--offsets-only", action="store_true")
     a = p.parse_args()
     bs = a.block
 
-    fd = os.open(a.image, os.O_RDWR)
+    fd = os.open(a.image, os.O_RDONLY if a.offsets_only else os.O_RDWR)
     try:
         used = 0
         candidates = []  # block indexes fully inside data
@@ -54,6 +56,10 @@ def main():
                 first, last = next(it)
             blocks.append(first + (k - base))
 
+        if a.offsets_only:
+            for b in blocks:
+                print(b * bs)
+            return
         for b in blocks:
             os.pwrite(fd, rng.randbytes(bs), b * bs)
         os.fsync(fd)
