@@ -52,9 +52,25 @@ final class FakeNbdServer implements AutoCloseable {
 
     /** Waits for the script to end and fails the test if the script failed. */
     void finish() throws Exception {
+        finish(false);
+    }
+
+    /**
+     * Like {@link #finish()}, for scripts whose client is expected to give up: a client that
+     * rejected the server and closed may do so while the script is still writing to it, and
+     * the script's "broken pipe" or "connection reset" is then the expected outcome.
+     */
+    void finishAfterClientGaveUp() throws Exception {
+        finish(true);
+    }
+
+    private void finish(boolean clientMayHangUp) throws Exception {
         thread.join(SERVER_TIMEOUT.toMillis() * 2);
         if (thread.isAlive()) {
             throw new AssertionError("fake server script did not finish");
+        }
+        if (clientMayHangUp && failure instanceof IOException e && hungUp(e)) {
+            return;
         }
         if (failure instanceof Exception e) {
             throw e;
@@ -62,6 +78,11 @@ final class FakeNbdServer implements AutoCloseable {
         if (failure instanceof Error e) {
             throw e;
         }
+    }
+
+    private static boolean hungUp(IOException e) {
+        String m = String.valueOf(e.getMessage());
+        return m.contains("Broken pipe") || m.contains("Connection reset");
     }
 
     @Override
