@@ -1,19 +1,25 @@
 package io.lifeboat.appliance.api;
 
+import java.security.Principal;
 import java.util.List;
 import java.util.UUID;
 
+import io.lifeboat.appliance.catalog.AuditLog;
 import io.lifeboat.appliance.catalog.Job;
 import io.lifeboat.appliance.catalog.JobRepository;
+import io.lifeboat.appliance.jobs.BackupJobs;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
+import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 /** {@code /api/jobs}: long operations, their state and progress (phase, bytes done of total). */
@@ -23,9 +29,13 @@ import org.springframework.web.bind.annotation.RestController;
 class JobController {
 
     private final JobRepository jobs;
+    private final BackupJobs backups;
+    private final AuditLog audit;
 
-    JobController(JobRepository jobs) {
+    JobController(JobRepository jobs, BackupJobs backups, AuditLog audit) {
         this.jobs = jobs;
+        this.backups = backups;
+        this.audit = audit;
     }
 
     @GetMapping
@@ -39,5 +49,14 @@ class JobController {
     @Operation(summary = "Show a job and its progress")
     Job show(@PathVariable UUID id) {
         return jobs.find(id).orElseThrow(() -> new NotFoundException("no job " + id));
+    }
+
+    @PostMapping("/{id}/cancel")
+    @ResponseStatus(HttpStatus.ACCEPTED)
+    @Operation(summary = "Cancel a running job",
+            description = "The job stops at its next step and ends CANCELLED (a backup already committing its restore"
+                    + " point finishes). Answers the job as it is now; a job that has ended is a 409.")
+    Job cancel(@PathVariable UUID id, Principal user) {
+        return audit.audited(user.getName(), "job.cancel", id.toString(), null, () -> backups.cancel(id));
     }
 }

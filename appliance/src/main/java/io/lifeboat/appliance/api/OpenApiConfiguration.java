@@ -22,7 +22,7 @@ class OpenApiConfiguration {
     OpenAPI lifeboatOpenApi() {
         return new OpenAPI()
                 .info(new Info().title("Lifeboat API").version("v1")
-                        .description("Backup, restore points and jobs of a Lifeboat appliance. Errors are RFC 9457"
+                        .description("VMs, backups, restore points and jobs of a Lifeboat appliance. Errors are RFC 9457"
                                 + " problem details (application/problem+json)."))
                 .components(new Components().addSecuritySchemes(BASIC,
                         new SecurityScheme().type(SecurityScheme.Type.HTTP).scheme("basic")))

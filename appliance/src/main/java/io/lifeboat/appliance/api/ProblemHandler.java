@@ -1,6 +1,8 @@
 package io.lifeboat.appliance.api;
 
+import io.lifeboat.appliance.backup.BackupException;
 import io.lifeboat.appliance.config.StoreUnavailableException;
+import io.lifeboat.appliance.inventory.InventoryException;
 import io.lifeboat.store.StoreException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,7 +19,7 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExcep
 /**
  * The one place errors become HTTP responses, all as RFC 9457 problems. {@link ApiException}s and
  * Spring MVC's own (bad parameter types, failed validation, unknown path) are handled by the
- * superclass; store errors map by kind; authentication failures come here too, from the security
+ * superclass; store, inventory and backup errors map by kind; authentication failures come here too, from the security
  * filters (see {@code io.lifeboat.appliance.security.ProblemEntryPoint}). Anything else is a bug:
  * logged with its stack trace, answered with a 500 that leaks nothing.
  */
@@ -41,7 +43,42 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
         if (status.is5xxServerError()) {
             log.error("Store error: {}", e.getMessage(), e);
         }
-        return ResponseEntity.status(status).body(ProblemDetail.forStatusAndDetail(status, e.getMessage()));
+        return problem(status, e.getMessage());
+    }
+
+    @ExceptionHandler(InventoryException.class)
+    ResponseEntity<ProblemDetail> inventory(InventoryException e) {
+        HttpStatus status = switch (e.kind()) {
+            case NOT_FOUND -> HttpStatus.NOT_FOUND;
+            case BAD_INPUT -> HttpStatus.BAD_REQUEST;
+            case CONFLICT -> HttpStatus.CONFLICT;
+            case UNSUPPORTED -> HttpStatus.UNPROCESSABLE_CONTENT;
+            case UNREACHABLE -> HttpStatus.SERVICE_UNAVAILABLE;
+            case TIMEOUT -> HttpStatus.GATEWAY_TIMEOUT;
+            case FAILED -> HttpStatus.INTERNAL_SERVER_ERROR;
+        };
+        if (e.kind() == InventoryException.Kind.FAILED) {
+            log.error("Inventory error: {}", e.getMessage(), e);
+        }
+        return problem(status, e.getMessage());
+    }
+
+    @ExceptionHandler(BackupException.class)
+    ResponseEntity<ProblemDetail> backup(BackupException e) {
+        HttpStatus status = switch (e.kind()) {
+            case BAD_INPUT -> HttpStatus.BAD_REQUEST;
+            case NOT_FOUND -> HttpStatus.NOT_FOUND;
+            case CONFLICT -> HttpStatus.CONFLICT;
+            case CANCELLED, FAILED -> HttpStatus.INTERNAL_SERVER_ERROR;
+        };
+        if (status.is5xxServerError()) {
+            log.error("Backup error: {}", e.getMessage(), e);
+        }
+        return problem(status, e.getMessage());
+    }
+
+    private static ResponseEntity<ProblemDetail> problem(HttpStatus status, String detail) {
+        return ResponseEntity.status(status).body(ProblemDetail.forStatusAndDetail(status, detail));
     }
 
     @ExceptionHandler(AuthenticationException.class)

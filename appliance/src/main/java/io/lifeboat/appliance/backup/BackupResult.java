@@ -18,6 +18,7 @@ import java.util.Map;
  * @param fullReason        why a full backup was taken, or empty for an incremental
  * @param quiesce           "frozen", or why the guest's file systems were not frozen
  * @param bytesReadPerDisk  bytes read from each disk (over NBD, or from the image file)
+ * @param newRawBytes       bytes of the chunks this backup added to the store, before compression
  * @param newStoredBytes    bytes this backup added to the store (compressed, after dedup)
  * @param elapsed           wall time of the job
  * @param warnings          cleanup steps after the commit that failed (the restore point is good)
@@ -31,6 +32,7 @@ public record BackupResult(
         String fullReason,
         String quiesce,
         Map<String, Long> bytesReadPerDisk,
+        long newRawBytes,
         long newStoredBytes,
         Duration elapsed,
         List<String> warnings) {

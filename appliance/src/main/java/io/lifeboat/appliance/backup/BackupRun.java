@@ -221,7 +221,7 @@ final class BackupRun {
                                 Map<String, Long> bytesRead, long t0) {
         return new BackupResult(m.id(), m.kind(), m.consistency(), m.parent(), checkpoint == null ? "" : checkpoint,
                 fullReason == null ? "" : fullReason, quiesce, bytesRead,
-                session.stats().newStoredBytes.get(), Duration.ofNanos(System.nanoTime() - t0), warnings);
+                session.stats().newRawBytes.get(), session.stats().newStoredBytes.get(), Duration.ofNanos(System.nanoTime() - t0), warnings);
     }
 
     /** The dirty extents of the bitmap context, as store extents; the ingester widens them to chunks. */

@@ -26,6 +26,29 @@ public class AuditLog {
                 .update();
     }
 
+    /**
+     * Runs {@code action} and records how it ended: SUCCEEDED with {@code detail}, or FAILED with
+     * the exception's message (the exception is rethrown).
+     */
+    public <T, E extends Exception> T audited(String user, String action, String target, String detail,
+                                               Work<T, E> work) throws E {
+        T result;
+        try {
+            result = work.run();
+        } catch (Exception e) {
+            record(user, action, target, AuditEntry.Outcome.FAILED, e.getMessage());
+            throw e;
+        }
+        record(user, action, target, AuditEntry.Outcome.SUCCEEDED, detail);
+        return result;
+    }
+
+    /** What {@link #audited} runs. */
+    @FunctionalInterface
+    public interface Work<T, E extends Exception> {
+        T run() throws E;
+    }
+
     /** The most recent entries first. */
     public List<AuditEntry> recent(int limit) {
         return jdbc.sql("SELECT * FROM audit_log ORDER BY id DESC FETCH FIRST :limit ROWS ONLY")

@@ -12,6 +12,7 @@ import java.util.UUID;
  * @param vm    the VM the job works on, or null for store-wide jobs (GC, verify)
  * @param phase what the job is doing now ({@code backup vda}), or null before it starts
  * @param error why a FAILED or CANCELLED job ended, in one line for the user
+ * @param restorePoint the restore point a SUCCEEDED backup job produced ({@code <vm>/<time>}), else null
  */
 public record Job(
         UUID id,
@@ -24,7 +25,8 @@ public record Job(
         Instant created,
         Instant started,
         Instant ended,
-        String error) {
+        String error,
+        String restorePoint) {
 
     public enum Kind { BACKUP, RESTORE, INSTANT_RECOVERY, VERIFY, REPLICATION, GC, RETENTION }
 

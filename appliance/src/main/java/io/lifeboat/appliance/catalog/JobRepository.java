@@ -7,6 +7,7 @@ import java.util.Optional;
 import java.util.UUID;
 
 import io.lifeboat.store.Progress;
+import io.lifeboat.store.manifest.RestorePointId;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -25,7 +26,7 @@ public class JobRepository {
 
     /** A new job, QUEUED. */
     public Job create(Job.Kind kind, String vm) {
-        Job job = new Job(UUID.randomUUID(), kind, vm, Job.State.QUEUED, null, 0, 0, Timestamps.now(), null, null, null);
+        Job job = new Job(UUID.randomUUID(), kind, vm, Job.State.QUEUED, null, 0, 0, Timestamps.now(), null, null, null, null);
         jdbc.sql("INSERT INTO jobs (id, kind, vm, state, phase, bytes_done, bytes_total, created_at)"
                         + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
                 .params(job.id().toString(), kind.name(), vm, job.state().name(), null, 0L, 0L,
@@ -59,6 +60,14 @@ public class JobRepository {
                 .update() == 1;
     }
 
+    /** Ends a running backup job as SUCCEEDED with the restore point it produced; false if it had ended. */
+    public boolean succeeded(UUID id, RestorePointId restorePoint) {
+        return jdbc.sql("UPDATE jobs SET state = 'SUCCEEDED', ended_at = ?, error = NULL, restore_point = ?"
+                        + " WHERE id = ? AND state IN ('QUEUED', 'RUNNING')")
+                .params(Timestamps.utc(Timestamps.now()), restorePoint.toString(), id.toString())
+                .update() == 1;
+    }
+
     public Optional<Job> find(UUID id) {
         return jdbc.sql("SELECT * FROM jobs WHERE id = ?").param(id.toString()).query(JobRepository::row).optional();
     }
@@ -84,6 +93,7 @@ public class JobRepository {
                 Timestamps.read(rs, "created_at"),
                 Timestamps.read(rs, "started_at"),
                 Timestamps.read(rs, "ended_at"),
-                rs.getString("error"));
+                rs.getString("error"),
+                rs.getString("restore_point"));
     }
 }

@@ -54,9 +54,19 @@ public record RestorePoint(
 
     /** The catalog row for a restore point a backup session has just committed. */
     public static RestorePoint committed(Manifest manifest, BackupSession.Stats stats, Duration took, String checkpoint) {
+        return committed(manifest, stats.newRawBytes.get(), stats.newStoredBytes.get(), took, checkpoint);
+    }
+
+    /**
+     * The same, from the session's byte counts as a finished backup job reports them.
+     *
+     * @param checkpoint the checkpoint created with it; null or empty when there is none
+     */
+    public static RestorePoint committed(Manifest manifest, long newRawBytes, long newStoredBytes, Duration took,
+                                         String checkpoint) {
         List<Disk> disks = manifest.disks().stream().map(d -> new Disk(d.name(), d.size())).toList();
-        return new RestorePoint(manifest.id(), manifest.kind(), checkpoint, manifest.consistency(), disks,
-                manifest.logicalBytes(), stats.newStoredBytes.get(), stats.newRawBytes.get(), took.toMillis(),
+        return new RestorePoint(manifest.id(), manifest.kind(), checkpoint == null || checkpoint.isEmpty() ? null : checkpoint,
+                manifest.consistency(), disks, manifest.logicalBytes(), newStoredBytes, newRawBytes, took.toMillis(),
                 Status.AVAILABLE, null);
     }
 

@@ -33,6 +33,19 @@ public record ApiClient(int port, String user, String password) {
         return send(request(path).GET());
     }
 
+    /** A POST without a body. */
+    public Reply post(String path) throws IOException, InterruptedException {
+        return send(request(path).POST(HttpRequest.BodyPublishers.noBody()));
+    }
+
+    public Reply post(String path, String contentType, String body) throws IOException, InterruptedException {
+        return send(request(path).header("Content-Type", contentType).POST(HttpRequest.BodyPublishers.ofString(body)));
+    }
+
+    public Reply put(String path, String contentType, String body) throws IOException, InterruptedException {
+        return send(request(path).header("Content-Type", contentType).PUT(HttpRequest.BodyPublishers.ofString(body)));
+    }
+
     public Reply delete(String path) throws IOException, InterruptedException {
         return send(request(path).DELETE());
     }

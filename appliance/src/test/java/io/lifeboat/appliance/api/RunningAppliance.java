@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -20,12 +21,18 @@ public abstract class RunningAppliance {
 
     public static final String ADMIN_PASSWORD = "correct horse battery staple";
 
-    protected static Path data;
+    /**
+     * This appliance's data directory. Read from its context, not kept in a static: test classes
+     * with configuration of their own start another appliance, with another directory, while
+     * this one stays cached.
+     */
+    @Value("${lifeboat.data-dir}")
+    protected Path data;
 
     @DynamicPropertySource
     static void appliance(DynamicPropertyRegistry registry) throws IOException {
-        data = Files.createTempDirectory("lifeboat-appliance").resolve("data");
-        registry.add("lifeboat.data-dir", data::toString);
+        Path dir = Files.createTempDirectory("lifeboat-appliance").resolve("data");
+        registry.add("lifeboat.data-dir", dir::toString);
         registry.add("LIFEBOAT_ADMIN_PASSWORD", () -> ADMIN_PASSWORD);
     }
 

@@ -17,33 +17,36 @@ import org.libvirt.LibvirtException;
  * no OS. Every name a test uses goes through {@link #name}, and {@link #removeAll} destroys and
  * undefines them (snapshot and checkpoint metadata included) whatever state the test left.
  */
-final class TestVms implements AutoCloseable {
+public final class TestVms implements AutoCloseable {
 
-    static final String URI = "qemu:///system";
-    static final long MIB = 1024 * 1024;
+    public static final String URI = "qemu:///system";
+    public static final long MIB = 1024 * 1024;
 
     private final List<String> names = new ArrayList<>();
     private final LibvirtHosts hosts = new LibvirtHosts(List.of(URI), Duration.ofSeconds(10));
+
+    public TestVms() {
+    }
 
     LibvirtHosts hosts() {
         return hosts;
     }
 
     /** A unique VM name, remembered for cleanup. */
-    String name(String role) {
+    public String name(String role) {
         String name = "lbtest-" + role + "-" + UUID.randomUUID().toString().substring(0, 8);
         names.add(name);
         return name;
     }
 
-    static Path qcow2(Path dir, String file, long bytes) {
+    public static Path qcow2(Path dir, String file, long bytes) {
         Path image = dir.resolve(file);
         run("qemu-img", "create", "-q", "-f", "qcow2", image.toString(), Long.toString(bytes));
         return image;
     }
 
     /** Writes {@code length} bytes of {@code pattern} at {@code offset}, with the image closed. */
-    static void write(Path qcow2, int pattern, long offset, long length) {
+    public static void write(Path qcow2, int pattern, long offset, long length) {
         run("qemu-io", "-f", "qcow2", qcow2.toString(), "-c",
                 String.format("write -P 0x%02x %d %d", pattern, offset, length));
     }
@@ -56,7 +59,7 @@ final class TestVms implements AutoCloseable {
     }
 
     /** A qemu (TCG) domain with these qcow2 disks as vda, vdb, ... and, if asked, one user-mode NIC. */
-    static String domainXml(String name, List<Path> disks, boolean nic) {
+    public static String domainXml(String name, List<Path> disks, boolean nic) {
         StringBuilder devices = new StringBuilder();
         for (int i = 0; i < disks.size(); i++) {
             devices.append("<disk type='file' device='disk'><driver name='qemu' type='qcow2'/>")
@@ -88,7 +91,7 @@ final class TestVms implements AutoCloseable {
     }
 
     /** Destroys and undefines every VM handed out, ignoring ones that never got defined. */
-    void removeAll() {
+    public void removeAll() {
         hosts.call(URI, "clean up test VMs", connect -> {
             for (String name : names) {
                 remove(connect, name);

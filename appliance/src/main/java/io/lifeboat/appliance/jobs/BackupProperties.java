@@ -1,0 +1,33 @@
+package io.lifeboat.appliance.jobs;
+
+import java.time.Duration;
+
+import io.lifeboat.appliance.backup.BackupOptions;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Backup tunables, bound from {@code lifeboat.backup.*}.
+ *
+ * @param maxReadBytesPerSecond limit on bytes read from a VM's disks per backup job (0: unlimited)
+ * @param agentTimeout          how long the guest agent may take to freeze the file systems
+ * @param jobEndTimeout         how long libvirt may take to end a backup job
+ * @param progressInterval      how often a running job's progress is copied to the catalog
+ */
+@ConfigurationProperties("lifeboat.backup")
+public record BackupProperties(@DefaultValue("0") long maxReadBytesPerSecond,
+                               @DefaultValue("10s") Duration agentTimeout,
+                               @DefaultValue("60s") Duration jobEndTimeout,
+                               @DefaultValue("500ms") Duration progressInterval) {
+
+    public BackupProperties {
+        if (progressInterval.isNegative() || progressInterval.isZero()) {
+            throw new IllegalArgumentException("lifeboat.backup.progress-interval must be positive");
+        }
+    }
+
+    /** The engine's options; they check the rest. */
+    public BackupOptions options() {
+        return new BackupOptions(maxReadBytesPerSecond, agentTimeout, jobEndTimeout);
+    }
+}

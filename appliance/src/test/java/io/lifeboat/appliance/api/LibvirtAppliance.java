@@ -1,0 +1,85 @@
+package io.lifeboat.appliance.api;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import io.lifeboat.appliance.inventory.TestVms;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The appliance managing the real libvirtd ({@code qemu:///system}) plus a second host that does
+ * not answer, with backup reads limited to {@value #READ_LIMIT} bytes/s so a test can catch a job
+ * mid-read. VMs are tiny (64 MiB, no OS, qcow2 disks in a temp directory), named
+ * {@code lbtest-<role>-<random>} and removed after each test whatever it left. Subclasses share
+ * one running appliance.
+ */
+abstract class LibvirtAppliance extends RunningAppliance {
+
+    static final String SILENT_HOST = "qemu+tcp://127.0.0.1:1/system";
+    static final long READ_LIMIT = 4 * TestVms.MIB;
+    /** {@link #SILENT_HOST} as a query parameter: a bare '+' would arrive as a space. */
+    static final String SILENT_HOST_PARAM = java.net.URLEncoder.encode(SILENT_HOST, java.nio.charset.StandardCharsets.UTF_8);
+    static final String XML = "application/xml";
+    static final String JSON = "application/json";
+
+    @DynamicPropertySource
+    static void libvirt(DynamicPropertyRegistry registry) {
+        registry.add("lifeboat.inventory.uris[0]", () -> TestVms.URI);
+        registry.add("lifeboat.inventory.uris[1]", () -> SILENT_HOST);
+        registry.add("lifeboat.backup.max-read-bytes-per-second", () -> READ_LIMIT);
+    }
+
+    @TempDir
+    Path dir;
+
+    final TestVms vms = new TestVms();
+
+    @AfterEach
+    void removeVms() {
+        vms.close();
+    }
+
+    /** Defines, through the API, a VM with one qcow2 disk of 64 MiB whose first {@code written} bytes hold 0x5a. */
+    String defineVm(String role, long written) throws IOException, InterruptedException {
+        String name = vms.name(role);
+        Path disk = TestVms.qcow2(dir, name + "-vda.qcow2", 64 * TestVms.MIB);
+        if (written > 0) {
+            TestVms.write(disk, 0x5a, 0, written);
+        }
+        ApiClient.Reply defined = admin().post("/api/vms", XML, TestVms.domainXml(name, List.of(disk), false));
+        if (defined.status() != 201) {
+            throw new AssertionError("define " + name + ": " + defined.status() + " " + defined.text());
+        }
+        return name;
+    }
+
+    /** Polls the job until it has ended; fails after {@code timeout}. */
+    JsonNode awaitJob(String id, Duration timeout) throws IOException, InterruptedException {
+        return awaitJob(id, timeout, j -> isFinal(j.path("state").asString()));
+    }
+
+    JsonNode awaitJob(String id, Duration timeout, java.util.function.Predicate<JsonNode> until)
+            throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            JsonNode job = admin().get("/api/jobs/" + id).body();
+            if (until.test(job)) {
+                return job;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("job " + id + " not there after " + timeout.toSeconds() + " s: " + job);
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    private static boolean isFinal(String state) {
+        return state.equals("SUCCEEDED") || state.equals("FAILED") || state.equals("CANCELLED");
+    }
+}
