@@ -1,0 +1,126 @@
+package io.lifeboat.appliance.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.Console;
+import java.net.URI;
+import java.net.URISyntaxException;
+
+/**
+ * {@code lifeboat}: the appliance's command line, a client of its REST API (docs/api.md) that
+ * starts no Spring. Every verb has {@code --help}, prints the API's JSON with {@code --json} and a
+ * table otherwise, and exits with a code from {@link ExitCode}. See docs/lifeboat-cli.md.
+ */
+@Command(name = "lifeboat",
+        mixinStandardHelpOptions = true,
+        version = "lifeboat 0.1.0",
+        description = "Manage VMs, back them up and look after restore points and jobs on a Lifeboat appliance.",
+        subcommands = {
+                VmsCommand.class, VmCommand.class, SnapshotCommand.class, CloneCommand.class,
+                BackupCommand.class, JobCommand.class, JobsCommand.class,
+                RestorePointsCommand.class, RestorePointCommand.class,
+                CommandLine.HelpCommand.class})
+public final class LifeboatCli {
+    static final String DEFAULT_URL = "http://localhost:8080";
+    static final String DEFAULT_USER = "admin";
+
+    // Options every verb takes, before or after the verb's name.
+    @Option(names = "--url", paramLabel = "URL", scope = CommandLine.ScopeType.INHERIT,
+            description = "The appliance (default: $LIFEBOAT_URL, else%n" + DEFAULT_URL + ").")
+    String url;
+
+    @Option(names = "--user", paramLabel = "NAME", scope = CommandLine.ScopeType.INHERIT,
+            description = "User name (default: $LIFEBOAT_USER, else " + DEFAULT_USER + ").")
+    String user;
+
+    @Option(names = "--password", paramLabel = "PASSWORD", scope = CommandLine.ScopeType.INHERIT,
+            description = "Password (default: $LIFEBOAT_PASSWORD; asked for on a terminal if neither is given).")
+    String password;
+
+    @Option(names = "--json", scope = CommandLine.ScopeType.INHERIT,
+            description = "Print the API's JSON on stdout (no progress bar).")
+    boolean json;
+
+    private ApplianceClient client;
+
+    /** The connection the options and environment describe, made once per run. */
+    ApplianceClient client() throws CommandFailure {
+        if (client == null) {
+            String u = firstOf(user, System.getenv("LIFEBOAT_USER"), DEFAULT_USER);
+            client = new ApplianceClient(baseUri(), u, password(u));
+        }
+        return client;
+    }
+
+    private URI baseUri() throws CommandFailure {
+        String u = firstOf(url, System.getenv("LIFEBOAT_URL"), DEFAULT_URL);
+        try {
+            URI uri = new URI(u);
+            if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
+                throw new URISyntaxException(u, "not an http(s) URL with a host");
+            }
+            return uri;
+        } catch (URISyntaxException e) {
+            throw new CommandFailure(ExitCode.USAGE, "not an appliance URL: '" + u + "' (example: " + DEFAULT_URL + ")");
+        }
+    }
+
+    private String password(String u) {
+        String p = firstOf(password, System.getenv("LIFEBOAT_PASSWORD"), null);
+        Console console = System.console();
+        if (p == null && console != null) {
+            char[] typed = console.readPassword("Password for %s: ", u);
+            p = typed == null ? null : new String(typed);
+        }
+        return p;
+    }
+
+    private static String firstOf(String option, String env, String fallback) {
+        if (option != null) {
+            return option;
+        }
+        return env != null && !env.isBlank() ? env : fallback;
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs one command line and returns its exit code; prints to whatever System.out and System.err are now. */
+    public static int run(String... args) {
+        CommandLine cl = new CommandLine(new LifeboatCli());
+        listExitCodes(cl);
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            if (ex instanceof CommandFailure f) {
+                if (f.getMessage() != null) {
+                    cmd.getErr().println("lifeboat: " + f.getMessage());
+                }
+                return f.exitCode();
+            }
+            if (ex instanceof InterruptedException) {
+                cmd.getErr().println("lifeboat: interrupted");
+                return ExitCode.INTERRUPTED;
+            }
+            cmd.getErr().println("lifeboat: internal error: " + ex);
+            ex.printStackTrace(cmd.getErr());
+            return ExitCode.FAILED;
+        });
+        cl.setParameterExceptionHandler((ex, a) -> {
+            CommandLine c = ex.getCommandLine();
+            c.getErr().println("lifeboat: " + ex.getMessage());
+            c.getErr().println("Try '" + c.getCommandSpec().qualifiedName() + " --help'.");
+            return ExitCode.USAGE;
+        });
+        return cl.execute(args);
+    }
+
+    /** Every verb's --help ends with the exit codes, from the one list in {@link ExitCode}. */
+    private static void listExitCodes(CommandLine cl) {
+        cl.getCommandSpec().usageMessage()
+                .exitCodeListHeading("%nExit codes:%n")
+                .exitCodeList(ExitCode.DESCRIPTIONS);
+        cl.getSubcommands().values().forEach(LifeboatCli::listExitCodes);
+    }
+}

@@ -1,0 +1,62 @@
+package io.lifeboat.appliance.cli;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.lifeboat.appliance.api.RunningAppliance;
+
+/**
+ * Runs {@code lifeboat} in-process against the running appliance, capturing what it prints.
+ * Adds no configuration, so it shares the one appliance with the API tests.
+ */
+abstract class CliHarness extends RunningAppliance {
+
+    private static final Pattern APPLIANCE_LOG_LINE =
+            Pattern.compile("^\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z? +(TRACE|DEBUG|INFO|WARN|ERROR) +\\d+ --- ");
+
+    /** An exit code and what was printed. */
+    record Run(int exitCode, String out, String err) {
+        JsonNode json() throws Exception {
+            return ApplianceClient.JSON.readTree(out);
+        }
+    }
+
+    /** {@code lifeboat --url <this appliance> --password <admin's> args...} */
+    Run lifeboat(String... args) {
+        List<String> all = new ArrayList<>(List.of("--url", "http://localhost:" + port, "--password", ADMIN_PASSWORD));
+        all.addAll(List.of(args));
+        return bare(all.toArray(String[]::new));
+    }
+
+    /** {@code lifeboat args...}, with no connection options added. */
+    static Run bare(String... args) {
+        PrintStream out = System.out;
+        PrintStream err = System.err;
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        int code;
+        try {
+            System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
+            code = LifeboatCli.run(args);
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+        }
+        return new Run(code, withoutLog(o), withoutLog(e));
+    }
+
+    /** The appliance logs to the console too, and so into the capture: keep only what the CLI printed. */
+    private static String withoutLog(ByteArrayOutputStream captured) {
+        return captured.toString(StandardCharsets.UTF_8).lines()
+                .filter(l -> !APPLIANCE_LOG_LINE.matcher(l).find())
+                .map(l -> l + "\n")
+                .collect(Collectors.joining());
+    }
+}
