@@ -17,7 +17,11 @@ for d in vda:256M vdb:64M; do
   t="${d%%:*}" size="${d##*:}" f="$dir/$name-${d%%:*}.qcow2"
   [ -e "$f" ] && { echo "demo-vm: $f exists; remove it or pick another name" >&2; exit 1; }
   qemu-img create -q -f qcow2 "$f" "$size"
-  qemu-io -f qcow2 "$f" -c "write -P 0x11 0 16M" -c "write -P 0x22 32M 4M" >/dev/null
+  # Random data, so the backup has something to compress and nothing to deduplicate.
+  noise="$(mktemp)"
+  head -c 16M /dev/urandom > "$noise"
+  qemu-io -f qcow2 "$f" -c "write -s $noise 0 16M" -c "write -P 0x22 32M 4M" >/dev/null
+  rm -f "$noise"
 done
 cat <<XML
 <domain type='qemu'>
