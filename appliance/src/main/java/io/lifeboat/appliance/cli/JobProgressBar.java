@@ -1,16 +1,15 @@
 package io.lifeboat.appliance.cli;
 
 import io.lifeboat.store.Progress;
+import io.lifeboat.store.cli.ProgressBar;
 
 import java.io.PrintStream;
-import java.util.Locale;
 
 /**
  * A job's progress (the store's {@link Progress.Snapshot}: phase, bytes done of total, as the
  * API reports it) as one self-overwriting line on a terminal, redrawn on every poll.
  */
 final class JobProgressBar {
-    private static final int WIDTH = 30;
     private final PrintStream out;
     private boolean drawn;
 
@@ -19,10 +18,7 @@ final class JobProgressBar {
     }
 
     void draw(Progress.Snapshot s) {
-        int filled = (int) Math.round(s.fraction() * WIDTH);
-        out.print(String.format(Locale.ROOT, "\r%-24.24s [%s%s] %3.0f%% %s/%s   ", s.phase(),
-                "#".repeat(filled), ".".repeat(WIDTH - filled), s.fraction() * 100,
-                Table.bytes(s.done()), Table.bytes(s.total())));
+        out.print(ProgressBar.line(s));
         out.flush();
         drawn = true;
     }

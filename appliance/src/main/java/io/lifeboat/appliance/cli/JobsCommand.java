@@ -1,5 +1,7 @@
 package io.lifeboat.appliance.cli;
 
+import io.lifeboat.store.cli.Sizes;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -32,7 +34,7 @@ final class JobsCommand extends Verb {
         for (JsonNode j : jobs) {
             long total = j.path("bytesTotal").asLong();
             String progress = total > 0
-                    ? Table.bytes(j.path("bytesDone").asLong()) + " / " + Table.bytes(total) : "";
+                    ? Sizes.human(j.path("bytesDone").asLong()) + " / " + Sizes.human(total) : "";
             t.row(j.path("id").asText(), j.path("kind").asText(), Table.text(j.path("vm")), j.path("state").asText(),
                     Table.text(j.path("phase")), progress, j.path("created").asText());
         }

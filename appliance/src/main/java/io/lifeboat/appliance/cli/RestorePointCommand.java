@@ -1,5 +1,7 @@
 package io.lifeboat.appliance.cli;
 
+import io.lifeboat.store.cli.Sizes;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -23,7 +25,7 @@ final class RestorePointCommand {
 
     static String text(JsonNode rp) {
         Table disks = new Table("DISK", "SIZE");
-        rp.path("disks").forEach(d -> disks.row(d.path("name").asText(), Table.bytes(d.path("sizeBytes").asLong())));
+        rp.path("disks").forEach(d -> disks.row(d.path("name").asText(), Sizes.human(d.path("sizeBytes").asLong())));
         return Table.fields(rp, "id", "vm", "time", "kind", "consistency", "checkpoint", "logicalBytes",
                 "newBytes", "storedBytes", "durationMillis", "status", "reason")
                 + "\n\n" + disks.render("no disks");

@@ -1,5 +1,7 @@
 package io.lifeboat.appliance.cli;
 
+import io.lifeboat.store.cli.Sizes;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -21,8 +23,8 @@ final class RestorePointsCommand extends Verb {
         Table t = new Table("RESTORE POINT", "KIND", "CONSISTENCY", "DISKS", "SIZE", "STORED", "STATUS");
         for (JsonNode rp : restorePoints) {
             t.row(rp.path("id").asText(), rp.path("kind").asText(), rp.path("consistency").asText(),
-                    rp.path("disks").size(), Table.bytes(rp.path("logicalBytes").asLong()),
-                    Table.bytes(rp.path("storedBytes").asLong()), rp.path("status").asText());
+                    rp.path("disks").size(), Sizes.human(rp.path("logicalBytes").asLong()),
+                    Sizes.human(rp.path("storedBytes").asLong()), rp.path("status").asText());
         }
         return t.render("no restore points");
     }

@@ -1,6 +1,7 @@
 package io.lifeboat.appliance.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.lifeboat.store.cli.Sizes;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -68,7 +69,7 @@ final class Table {
             if (v.isMissingNode() || v.isNull()) {
                 continue;
             }
-            String text = (n.startsWith("bytes") || n.endsWith("Bytes")) && v.isNumber() ? bytes(v.asLong()) : text(v);
+            String text = (n.startsWith("bytes") || n.endsWith("Bytes")) && v.isNumber() ? Sizes.human(v.asLong()) : text(v);
             out.append(String.format(Locale.ROOT, "%-" + (width + 1) + "s %s%n", n + ":", text));
         }
         return out.toString().stripTrailing();
@@ -88,14 +89,4 @@ final class Table {
     }
 
     /** Byte counts for people: {@code 1.5 GiB}. */
-    static String bytes(long bytes) {
-        String[] units = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
-        double v = bytes;
-        int u = 0;
-        while (v >= 1024 && u < units.length - 1) {
-            v /= 1024;
-            u++;
-        }
-        return u == 0 ? bytes + " B" : String.format(Locale.ROOT, "%.1f %s", v, units[u]);
-    }
 }

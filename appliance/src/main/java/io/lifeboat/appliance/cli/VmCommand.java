@@ -1,5 +1,7 @@
 package io.lifeboat.appliance.cli;
 
+import io.lifeboat.store.cli.Sizes;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -38,8 +40,8 @@ final class VmCommand {
         static String text(JsonNode vm) {
             Table disks = new Table("DISK", "DEVICE", "FORMAT", "SIZE", "ALLOCATED", "PATH");
             vm.path("disks").forEach(d -> disks.row(d.path("target").asText(), d.path("device").asText(),
-                    d.path("format").asText(), Table.bytes(d.path("virtualSize").asLong()),
-                    Table.bytes(d.path("allocatedSize").asLong()), Table.text(d.path("path"))));
+                    d.path("format").asText(), Sizes.human(d.path("virtualSize").asLong()),
+                    Sizes.human(d.path("allocatedSize").asLong()), Table.text(d.path("path"))));
             return Table.fields(vm, "name", "uuid", "host", "state", "vcpus", "memoryBytes", "tags")
                     + "\n\n" + disks.render("no disks");
         }

@@ -1,5 +1,7 @@
 package io.lifeboat.appliance.cli;
 
+import io.lifeboat.store.cli.Sizes;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -19,7 +21,7 @@ final class VmsCommand extends Verb {
         Table t = new Table("NAME", "STATE", "HOST", "VCPUS", "MEMORY", "DISKS", "TAGS");
         for (JsonNode vm : vms) {
             t.row(vm.path("name").asText(), vm.path("state").asText(), vm.path("host").asText(),
-                    vm.path("vcpus").asText(), Table.bytes(vm.path("memoryBytes").asLong()),
+                    vm.path("vcpus").asText(), Sizes.human(vm.path("memoryBytes").asLong()),
                     vm.path("disks").size(), Table.text(vm.path("tags")));
         }
         return t.render("no VMs");

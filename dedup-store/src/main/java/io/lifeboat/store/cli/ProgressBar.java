@@ -5,13 +5,16 @@ import io.lifeboat.store.Progress;
 import java.io.PrintStream;
 import java.util.Locale;
 
-/** Draws a {@link Progress} as one self-overwriting line on a terminal, a few times a second. */
-final class ProgressBar implements AutoCloseable {
+/**
+ * Draws a {@link Progress} as one self-overwriting line on a terminal, a few times a second.
+ * {@link #line} is the line itself, for callers that get their snapshots elsewhere (the
+ * appliance's CLI polls them from the REST API).
+ */
+public final class ProgressBar implements AutoCloseable {
     private static final int WIDTH = 30;
     private final Progress progress;
     private final PrintStream out;
     private final Thread thread;
-    private final long started = System.nanoTime();
     private volatile boolean running = true;
 
     ProgressBar(Progress progress, PrintStream out) {
@@ -34,13 +37,15 @@ final class ProgressBar implements AutoCloseable {
     }
 
     private void draw() {
-        Progress.Snapshot s = progress.snapshot();
-        int filled = (int) Math.round(s.fraction() * WIDTH);
-        double secs = Math.max(1e-3, (System.nanoTime() - started) / 1e9);
-        out.print(String.format(Locale.ROOT, "\r%-24.24s [%s%s] %3.0f%% %s/%s",
-                s.phase(), "#".repeat(filled), ".".repeat(WIDTH - filled), s.fraction() * 100,
-                Sizes.human(s.done()), Sizes.human(s.total())) + "   ");
+        out.print(line(progress.snapshot()));
         out.flush();
+    }
+
+    /** {@code \r}, then phase, bar, percentage and bytes done/total, padded to overwrite a longer line. */
+    public static String line(Progress.Snapshot s) {
+        int filled = (int) Math.round(s.fraction() * WIDTH);
+        return String.format(Locale.ROOT, "\r%-24.24s [%s%s] %3.0f%% %s/%s   ", s.phase(), "#".repeat(filled),
+                ".".repeat(WIDTH - filled), s.fraction() * 100, Sizes.human(s.done()), Sizes.human(s.total()));
     }
 
     @Override

@@ -3,11 +3,11 @@ package io.lifeboat.store.cli;
 import java.util.Locale;
 
 /** Byte counts for people ({@code 1.5 GiB}) and from people ({@code 256K}, {@code 4M}, {@code 32MiB}). */
-final class Sizes {
+public final class Sizes {
     private Sizes() {
     }
 
-    static String human(long bytes) {
+    public static String human(long bytes) {
         String[] units = {"B", "KiB", "MiB", "GiB", "TiB"};
         double v = bytes;
         int u = 0;
@@ -18,7 +18,7 @@ final class Sizes {
         return u == 0 ? bytes + " B" : String.format(Locale.ROOT, "%.1f %s", v, units[u]);
     }
 
-    static long parse(String s) {
+    public static long parse(String s) {
         String t = s.trim().toUpperCase(Locale.ROOT).replace("IB", "").replace("B", "");
         long mul = 1;
         if (!t.isEmpty()) {
