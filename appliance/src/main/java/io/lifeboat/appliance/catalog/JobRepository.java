@@ -60,6 +60,17 @@ public class JobRepository {
                 .update() == 1;
     }
 
+    /**
+     * Ends every job still QUEUED or RUNNING as FAILED with {@code reason}: run at start, when no
+     * job of this appliance can be running any more (its process died with them). Returns how many.
+     * One appliance per catalog until jobs record which appliance runs them.
+     */
+    public int abandonUnfinished(String reason) {
+        return jdbc.sql("UPDATE jobs SET state = 'FAILED', ended_at = ?, error = ? WHERE state IN ('QUEUED', 'RUNNING')")
+                .params(Timestamps.utc(Timestamps.now()), reason)
+                .update();
+    }
+
     /** Ends a running backup job as SUCCEEDED with the restore point it produced; false if it had ended. */
     public boolean succeeded(UUID id, RestorePointId restorePoint) {
         return jdbc.sql("UPDATE jobs SET state = 'SUCCEEDED', ended_at = ?, error = NULL, restore_point = ?"

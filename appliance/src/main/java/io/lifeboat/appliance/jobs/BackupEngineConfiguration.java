@@ -3,6 +3,7 @@ package io.lifeboat.appliance.jobs;
 import io.lifeboat.appliance.backup.BackupEngine;
 import io.lifeboat.appliance.backup.BackupException;
 import io.lifeboat.appliance.backup.RecoveryReport;
+import io.lifeboat.appliance.catalog.JobRepository;
 import io.lifeboat.appliance.config.ChunkStore;
 import io.lifeboat.appliance.config.LifeboatProperties;
 import io.lifeboat.appliance.inventory.LibvirtHosts;
@@ -16,9 +17,10 @@ import org.springframework.context.annotation.Configuration;
  * The appliance's one {@link BackupEngine}: the chunk store's store, the default libvirt host
  * ({@code lifeboat.inventory.uris[0]}) and run directories under {@code <data-dir>/run}.
  *
- * <p>Before it takes jobs, {@link BackupEngine#recover()} cleans up after a crashed appliance
- * (run directories, libvirt backup jobs, unnamed checkpoints); what it did is logged, and a
- * failure is only a warning: recovery runs again at the next start.
+ * <p>Before it takes jobs, catalog jobs a crashed appliance left QUEUED or RUNNING are marked
+ * FAILED, and {@link BackupEngine#recover()} cleans up after it (run directories, libvirt backup
+ * jobs, unnamed checkpoints, qemu-nbd processes); what it did is logged, and a failure is only a
+ * warning: recovery runs again at the next start.
  *
  * <p>There is no engine when the store could not be opened (the bean is null): the appliance
  * stays up, and a backup request answers 503 with the store's reason, see {@link BackupJobs}.
@@ -30,7 +32,11 @@ class BackupEngineConfiguration {
 
     @Bean(destroyMethod = "close")
     BackupEngine backupEngine(ChunkStore store, LibvirtHosts hosts, LifeboatProperties lifeboat,
-                              BackupProperties properties) {
+                              BackupProperties properties, JobRepository jobs) {
+        int abandoned = jobs.abandonUnfinished("the appliance stopped while the job ran");
+        if (abandoned > 0) {
+            log.warn("{} job(s) left unfinished by the last run of the appliance are marked FAILED", abandoned);
+        }
         if (!store.isOpen()) {
             log.warn("No backup engine: {}", store.failure());
             return null;

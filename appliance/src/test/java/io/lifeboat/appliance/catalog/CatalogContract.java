@@ -115,6 +115,26 @@ abstract class CatalogContract {
     }
 
     @Test
+    void jobsLeftUnfinishedByACrashAreEndedAtStart() {
+        Job queued = jobs.create(Job.Kind.BACKUP, "web01");
+        Job running = jobs.create(Job.Kind.BACKUP, "web02");
+        jobs.start(running.id());
+        Job done = jobs.create(Job.Kind.BACKUP, "web03");
+        jobs.start(done.id());
+        jobs.finish(done.id(), Job.State.SUCCEEDED, null);
+
+        assertThat(jobs.abandonUnfinished("the appliance stopped while the job ran")).isEqualTo(2);
+        for (Job j : List.of(queued, running)) {
+            Job after = jobs.find(j.id()).orElseThrow();
+            assertThat(after.state()).isEqualTo(Job.State.FAILED);
+            assertThat(after.error()).isEqualTo("the appliance stopped while the job ran");
+            assertThat(after.ended()).isNotNull();
+        }
+        assertThat(jobs.find(done.id()).orElseThrow().state()).isEqualTo(Job.State.SUCCEEDED);
+        assertThat(jobs.abandonUnfinished("again")).isZero();
+    }
+
+    @Test
     void auditLogKeepsEntriesNewestFirst() {
         audit.record("admin", "restore-point.delete", "web01/20261127T070102.123Z", AuditEntry.Outcome.SUCCEEDED, null);
         audit.record("admin", "restore-point.delete", "db01/20261127T000000.000Z", AuditEntry.Outcome.FAILED, "x".repeat(5000));
