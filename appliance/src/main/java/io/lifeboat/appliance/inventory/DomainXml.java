@@ -10,13 +10,17 @@ import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 
 /**
- * A libvirt domain definition: reads the parts the inventory lists and makes the edits a clone
- * needs. Holds a DOM; edits change it in place and {@link #toXml()} writes it back.
+ * A libvirt domain definition: reads the parts the inventory lists and the backup engine needs,
+ * and makes the edits a clone needs. Holds a DOM; edits change it in place and {@link #toXml()}
+ * writes it back.
  */
-final class DomainXml {
+public final class DomainXml {
 
-    /** A {@code <disk>} element's essentials. {@code path} is null for network disks and empty drives. */
-    record Disk(String target, String device, String sourceType, String format, String path) {
+    /**
+     * A {@code <disk>} element's essentials. {@code path} is null for network disks and empty
+     * drives; {@code readOnly} is the {@code <readonly/>} flag.
+     */
+    public record Disk(String target, String device, String sourceType, String format, String path, boolean readOnly) {
     }
 
     private final Document document;
@@ -28,7 +32,7 @@ final class DomainXml {
     }
 
     /** Parses a domain definition; anything but a well-formed {@code <domain>} is BAD_INPUT. */
-    static DomainXml parse(String xml) {
+    public static DomainXml parse(String xml) {
         Document document = XmlDocuments.parse(xml, "Domain XML");
         if (!"domain".equals(document.getDocumentElement().getTagName())) {
             throw InventoryException.badInput("Domain XML must have <domain> as its root element, not <"
@@ -54,7 +58,7 @@ final class DomainXml {
         return XmlDocuments.childText(domain, "uuid");
     }
 
-    List<Disk> disks() {
+    public List<Disk> disks() {
         List<Disk> disks = new ArrayList<>();
         Element devices = XmlDocuments.child(domain, "devices");
         if (devices == null) {
@@ -69,9 +73,23 @@ final class DomainXml {
                     firstNonNull(XmlDocuments.attribute(disk, "device"), "disk"),
                     firstNonNull(XmlDocuments.attribute(disk, "type"), "file"),
                     firstNonNull(XmlDocuments.attribute(XmlDocuments.child(disk, "driver"), "type"), "raw"),
-                    path));
+                    path, XmlDocuments.child(disk, "readonly") != null));
         }
         return disks;
+    }
+
+    /** Whether a {@code <channel>} with this target name is defined (e.g. {@code org.qemu.guest_agent.0}). */
+    public boolean hasChannel(String targetName) {
+        Element devices = XmlDocuments.child(domain, "devices");
+        if (devices == null) {
+            return false;
+        }
+        for (Element channel : XmlDocuments.children(devices, "channel")) {
+            if (targetName.equals(XmlDocuments.attribute(XmlDocuments.child(channel, "target"), "name"))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** MAC addresses of the network interfaces, in document order. */

@@ -30,12 +30,13 @@ class DomainXmlTest {
                   <backingStore type='file'><format type='qcow2'/><source file='/images/base.qcow2'/></backingStore>
                   <target dev='vda' bus='virtio'/>
                 </disk>
-                <disk type='file' device='cdrom'><driver name='qemu' type='raw'/><target dev='sda' bus='sata'/></disk>
+                <disk type='file' device='cdrom'><driver name='qemu' type='raw'/><target dev='sda' bus='sata'/><readonly/></disk>
                 <disk type='network' device='disk'>
                   <driver name='qemu' type='raw'/><source protocol='nbd' name='vdb'/><target dev='vdb'/>
                 </disk>
                 <interface type='user'><mac address='52:54:00:00:00:01'/></interface>
                 <interface type='user'/>
+                <channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>
               </devices>
             </domain>
             """;
@@ -47,10 +48,12 @@ class DomainXmlTest {
         assertThat(xml.name()).isEqualTo("web01");
         assertThat(xml.uuid()).isEqualTo("5f0e3d0c-1111-2222-3333-444455556666");
         assertThat(xml.disks()).containsExactly(
-                new DomainXml.Disk("vda", "disk", "file", "qcow2", "/images/web01.qcow2"),
-                new DomainXml.Disk("sda", "cdrom", "file", "raw", null),
-                new DomainXml.Disk("vdb", "disk", "network", "raw", null));
+                new DomainXml.Disk("vda", "disk", "file", "qcow2", "/images/web01.qcow2", false),
+                new DomainXml.Disk("sda", "cdrom", "file", "raw", null, true),
+                new DomainXml.Disk("vdb", "disk", "network", "raw", null, false));
         assertThat(xml.macs()).containsExactly("52:54:00:00:00:01");
+        assertThat(xml.hasChannel("org.qemu.guest_agent.0")).isTrue();
+        assertThat(xml.hasChannel("org.qemu.spice.0")).isFalse();
         assertThat(xml.tags()).containsExactly("prod", "web");
     }
 
@@ -95,7 +98,7 @@ class DomainXmlTest {
         assertThat(reread.name()).isEqualTo("web02");
         assertThat(reread.uuid()).isEqualTo(uuid.toString());
         assertThat(reread.macs()).containsExactly("52:54:00:aa:bb:01", "52:54:00:aa:bb:02");
-        assertThat(reread.disks().get(0)).isEqualTo(new DomainXml.Disk("vda", "disk", "file", "qcow2", "/copies/web02-vda.qcow2"));
+        assertThat(reread.disks().get(0)).isEqualTo(new DomainXml.Disk("vda", "disk", "file", "qcow2", "/copies/web02-vda.qcow2", false));
         assertThat(reread.toXml()).doesNotContain("backingStore", "base.qcow2", "nvram");
         assertThat(reread.tags()).containsExactly("prod", "web");
     }
