@@ -1,7 +1,7 @@
 package io.lifeboat.appliance.api;
 
-import java.io.IOException;
-import java.nio.file.Files;
+import io.lifeboat.appliance.TestDirectories;
+
 import java.nio.file.Path;
 
 import org.springframework.beans.factory.annotation.Value;
@@ -30,9 +30,11 @@ public abstract class RunningAppliance {
     protected Path data;
 
     @DynamicPropertySource
-    static void appliance(DynamicPropertyRegistry registry) throws IOException {
-        Path dir = Files.createTempDirectory("lifeboat-appliance").resolve("data");
+    static void appliance(DynamicPropertyRegistry registry) {
+        Path top = TestDirectories.removedAtExit("lifeboat-appliance");
+        Path dir = top.resolve("data");
         registry.add("lifeboat.data-dir", dir::toString);
+        registry.add("server.tomcat.basedir", () -> top.resolve("tomcat").toString());
         registry.add("LIFEBOAT_ADMIN_PASSWORD", () -> ADMIN_PASSWORD);
     }
 

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
+import io.lifeboat.appliance.TestDirectories;
 import io.lifeboat.appliance.api.ApiClient;
 import io.lifeboat.appliance.catalog.RestorePoint;
 import io.lifeboat.appliance.catalog.RestorePointRepository;
@@ -29,7 +30,7 @@ class UnwritableStoreHealthTest {
 
     @DynamicPropertySource
     static void dirs(DynamicPropertyRegistry registry) throws IOException {
-        Path data = Files.createTempDirectory("lifeboat-health");
+        Path data = TestDirectories.removedAtExit("lifeboat-health");
         // No directory can be created under a regular file, not even by root.
         store = Files.writeString(data.resolve("not-a-directory"), "").resolve("store");
         registry.add("lifeboat.data-dir", data::toString);
