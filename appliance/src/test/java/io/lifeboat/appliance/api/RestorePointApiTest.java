@@ -3,25 +3,12 @@ package io.lifeboat.appliance.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.Arrays;
-import java.util.Map;
 
 import io.lifeboat.appliance.catalog.AuditEntry;
 import io.lifeboat.appliance.catalog.AuditLog;
-import io.lifeboat.appliance.catalog.RestorePoint;
 import io.lifeboat.appliance.catalog.RestorePointRepository;
 import io.lifeboat.appliance.config.ChunkStore;
-import io.lifeboat.store.Progress;
-import io.lifeboat.store.Store;
-import io.lifeboat.store.ingest.BackupSession;
-import io.lifeboat.store.ingest.Ingester;
-import io.lifeboat.store.ingest.RawFileSource;
-import io.lifeboat.store.manifest.DiskMap;
-import io.lifeboat.store.manifest.Manifest;
 import io.lifeboat.store.manifest.RestorePointId;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,26 +32,7 @@ class RestorePointApiTest extends RunningAppliance {
 
     /** Backs up a small sparse image of {@code vm} with the store API, then records it as the backup engine will. */
     private RestorePointId backUp(String vm) throws IOException {
-        Path image = dir.resolve(vm + ".raw");
-        try (RandomAccessFile f = new RandomAccessFile(image.toFile(), "rw")) {
-            f.setLength(4L << 20);
-            byte[] data = new byte[300 << 10];
-            Arrays.fill(data, (byte) 0x5a);
-            // different data for every VM, or the store dedups it against the other tests' backups
-            byte[] name = vm.getBytes(StandardCharsets.UTF_8);
-            System.arraycopy(name, 0, data, 0, name.length);
-            System.arraycopy(name, 0, data, 256 << 10, name.length);
-            f.seek(1L << 20);
-            f.write(data);
-        }
-        Store store = chunkStore.get();
-        try (BackupSession session = store.beginBackup(vm); RawFileSource source = new RawFileSource(image)) {
-            DiskMap disk = session.newDisk("vda", source.size());
-            new Ingester(1, store.config().zstdLevel()).ingest(session, disk, source, source.allocated(), Progress.none());
-            Manifest m = session.commit(Manifest.Kind.FULL, Manifest.Consistency.OFFLINE, null, null, Map.of());
-            catalog.insert(RestorePoint.committed(m, session.stats(), Duration.ofMillis(1234), "cp1"));
-            return m.id();
-        }
+        return CatalogedBackups.backUp(chunkStore, catalog, dir, vm);
     }
 
     private static String path(RestorePointId id) {

@@ -3,29 +3,19 @@ package io.lifeboat.appliance.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.lifeboat.appliance.catalog.Job;
 import io.lifeboat.appliance.catalog.JobRepository;
-import io.lifeboat.appliance.catalog.RestorePoint;
+import io.lifeboat.appliance.api.CatalogedBackups;
 import io.lifeboat.appliance.catalog.RestorePointRepository;
 import io.lifeboat.appliance.config.ChunkStore;
 import io.lifeboat.store.Progress;
-import io.lifeboat.store.Store;
-import io.lifeboat.store.ingest.BackupSession;
-import io.lifeboat.store.ingest.Ingester;
-import io.lifeboat.store.ingest.RawFileSource;
-import io.lifeboat.store.manifest.DiskMap;
-import io.lifeboat.store.manifest.Manifest;
 import io.lifeboat.store.manifest.RestorePointId;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -192,23 +182,6 @@ class LifeboatCliTest extends CliHarness {
 
     /** A small sparse image of {@code vm} backed up with the store API and recorded as the engine does. */
     private RestorePointId backUp(String vm) throws IOException {
-        Path image = dir.resolve(vm + ".raw");
-        try (RandomAccessFile f = new RandomAccessFile(image.toFile(), "rw")) {
-            f.setLength(4L << 20);
-            byte[] data = new byte[64 << 10];
-            Arrays.fill(data, (byte) 0x3c);
-            byte[] name = ("lifeboat cli test " + vm).getBytes(StandardCharsets.UTF_8); // no dedup against other tests
-            System.arraycopy(name, 0, data, 0, name.length);
-            f.seek(1L << 20);
-            f.write(data);
-        }
-        Store store = chunkStore.get();
-        try (BackupSession session = store.beginBackup(vm); RawFileSource source = new RawFileSource(image)) {
-            DiskMap disk = session.newDisk("vda", source.size());
-            new Ingester(1, store.config().zstdLevel()).ingest(session, disk, source, source.allocated(), Progress.none());
-            Manifest m = session.commit(Manifest.Kind.FULL, Manifest.Consistency.OFFLINE, null, null, Map.of());
-            catalog.insert(RestorePoint.committed(m, session.stats(), Duration.ofMillis(10), "cp1"));
-            return m.id();
-        }
+        return CatalogedBackups.backUp(chunkStore, catalog, dir, vm);
     }
 }

@@ -1,0 +1,54 @@
+package io.lifeboat.appliance.api;
+
+import io.lifeboat.appliance.catalog.RestorePoint;
+import io.lifeboat.appliance.catalog.RestorePointRepository;
+import io.lifeboat.appliance.config.ChunkStore;
+import io.lifeboat.store.Progress;
+import io.lifeboat.store.Store;
+import io.lifeboat.store.ingest.BackupSession;
+import io.lifeboat.store.ingest.Ingester;
+import io.lifeboat.store.ingest.RawFileSource;
+import io.lifeboat.store.manifest.DiskMap;
+import io.lifeboat.store.manifest.Manifest;
+import io.lifeboat.store.manifest.RestorePointId;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Map;
+
+/**
+ * A real restore point in the appliance's store and catalog, made through the store API (no
+ * libvirt): a sparse 4 MiB image with 300 KiB of data that names the VM, so that no two tests'
+ * backups dedup against each other.
+ */
+public final class CatalogedBackups {
+    private CatalogedBackups() {
+    }
+
+    public static RestorePointId backUp(ChunkStore chunkStore, RestorePointRepository catalog, Path dir, String vm)
+            throws IOException {
+        Path image = dir.resolve(vm + ".raw");
+        try (RandomAccessFile f = new RandomAccessFile(image.toFile(), "rw")) {
+            f.setLength(4L << 20);
+            byte[] data = new byte[300 << 10];
+            Arrays.fill(data, (byte) 0x5a);
+            byte[] name = ("lifeboat test " + vm).getBytes(StandardCharsets.UTF_8);
+            System.arraycopy(name, 0, data, 0, name.length);
+            System.arraycopy(name, 0, data, 256 << 10, name.length);
+            f.seek(1L << 20);
+            f.write(data);
+        }
+        Store store = chunkStore.get();
+        try (BackupSession session = store.beginBackup(vm); RawFileSource source = new RawFileSource(image)) {
+            DiskMap disk = session.newDisk("vda", source.size());
+            new Ingester(1, store.config().zstdLevel()).ingest(session, disk, source, source.allocated(), Progress.none());
+            Manifest m = session.commit(Manifest.Kind.FULL, Manifest.Consistency.OFFLINE, null, null, Map.of());
+            catalog.insert(RestorePoint.committed(m, session.stats(), Duration.ofMillis(1234), "cp1"));
+            return m.id();
+        }
+    }
+}
