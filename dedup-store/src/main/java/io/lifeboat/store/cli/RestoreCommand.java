@@ -61,21 +61,11 @@ final class RestoreCommand extends StoreCli.Verb {
                 disks.forEach(d -> targets.put(d.name(), target.resolve(d.name() + ".raw")));
             }
             DiskRestorer restorer = new DiskRestorer(store.index(), store.chunks(), Runtime.getRuntime().availableProcessors());
-            for (DiskMap d : disks) {
-                List<?> missing = restorer.missingChunks(d);
-                if (!missing.isEmpty()) {
-                    throw new StoreException(StoreException.Kind.NOT_FOUND, "disk " + d.name() + " of " + rp + " needs "
-                            + missing.size() + " chunk(s) the store does not have; nothing was written");
-                }
-                if (!force && Files.exists(targets.get(d.name()))) {
-                    throw new StoreException(StoreException.Kind.CONFLICT, targets.get(d.name()) + " exists; pass --force to overwrite it");
-                }
-            }
+            Map<DiskMap, Path> plan = new LinkedHashMap<>();
+            disks.forEach(d -> plan.put(d, targets.get(d.name())));
             Progress progress = new Progress();
             withProgress(progress, () -> {
-                for (DiskMap d : disks) {
-                    restorer.restore(d, targets.get(d.name()), force, progress);
-                }
+                restorer.restore(plan, force, progress);
                 return null;
             });
             double secs = (System.nanoTime() - t0) / 1e9;

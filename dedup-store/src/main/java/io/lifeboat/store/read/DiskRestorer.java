@@ -18,6 +18,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -54,6 +55,23 @@ public final class DiskRestorer {
     }
 
     public void restore(DiskMap map, Path target, boolean overwrite, Progress progress) throws StoreException {
+        restore(Map.of(map, target), overwrite, progress);
+    }
+
+    /**
+     * Restores several disks (one restore point's): every target and every chunk is checked
+     * before the first byte is written, so a refusal leaves nothing behind.
+     */
+    public void restore(Map<DiskMap, Path> targets, boolean overwrite, Progress progress) throws StoreException {
+        for (Map.Entry<DiskMap, Path> e : targets.entrySet()) {
+            check(e.getKey(), e.getValue(), overwrite);
+        }
+        for (Map.Entry<DiskMap, Path> e : targets.entrySet()) {
+            write(e.getKey(), e.getValue(), progress);
+        }
+    }
+
+    private void check(DiskMap map, Path target, boolean overwrite) throws StoreException {
         Path parent = target.toAbsolutePath().getParent();
         if (!Files.isDirectory(parent)) {
             throw new StoreException(StoreException.Kind.BAD_INPUT, "directory " + parent + " does not exist");
@@ -71,6 +89,10 @@ public final class DiskRestorer {
             throw new StoreException(StoreException.Kind.NOT_FOUND, "disk " + map.name() + " needs " + missing.size()
                     + " chunk(s) the store does not have, e.g. " + missing.get(0) + "; nothing was written");
         }
+    }
+
+    private void write(DiskMap map, Path target, Progress progress) throws StoreException {
+        Path parent = target.toAbsolutePath().getParent();
         Path partial = parent.resolve("." + target.getFileName() + ".lifeboat-partial");
         long total = map.size();
         progress.phase("restore " + map.name(), total);
