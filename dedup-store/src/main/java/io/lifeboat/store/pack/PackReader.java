@@ -1,5 +1,6 @@
 package io.lifeboat.store.pack;
 
+import io.lifeboat.store.chunk.ChunkCompressor;
 import io.lifeboat.store.chunk.Digest;
 
 import java.io.IOException;
@@ -7,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.List;
 
 /** Reads one sealed pack: its footer, and single frames verified against their CRC32C. */
@@ -63,29 +65,73 @@ public final class PackReader implements AutoCloseable {
 
     /**
      * Reads the frame at {@code offset} into a new array and checks it is the chunk the caller
-     * expects, with an intact payload. Decompression and the SHA-256 check are the caller's.
+     * expects, with an intact payload; {@link Frame#decodeInto} does the rest.
      */
     public Frame readFrame(long offset, Digest expected, int storedLength) throws IOException {
         byte[] h = new byte[PackFormat.FRAME_HEADER_SIZE];
         readFully(ByteBuffer.wrap(h), offset);
         PackFormat.FrameHeader fh = PackFormat.parseFrameHeader(h, id, offset);
-        if (!fh.digest().equals(expected)) {
-            throw new CorruptPackException(id, "frame at offset " + offset + " holds chunk " + fh.digest()
-                    + ", expected " + expected);
-        }
-        if (fh.storedLength() != storedLength) {
-            throw new CorruptPackException(id, "frame at offset " + offset + " has stored length " + fh.storedLength()
-                    + ", index says " + storedLength);
-        }
+        Frame.checkHeader(fh, id, offset, expected, storedLength);
         byte[] payload = new byte[fh.storedLength()];
         readFully(ByteBuffer.wrap(payload), offset + PackFormat.FRAME_HEADER_SIZE);
-        if (!fh.crcMatches(payload)) {
-            throw new CorruptPackException(id, "checksum mismatch in chunk " + expected + " at offset " + offset);
-        }
-        return new Frame(fh, payload);
+        return Frame.checked(fh, payload, id, offset);
     }
 
+    /**
+     * One chunk frame whose header is the expected one and whose payload passed its CRC32C. Every
+     * reader of frames (the store, verify, a reader of a bucket) goes through these checks.
+     */
     public record Frame(PackFormat.FrameHeader header, byte[] payload) {
+        /** Parses and checks a whole frame fetched as bytes (e.g. by a ranged GET from a bucket). */
+        public static Frame of(byte[] frame, String pack, long offset, Digest expected, int storedLength)
+                throws CorruptPackException {
+            if (frame.length != PackFormat.FRAME_HEADER_SIZE + storedLength) {
+                throw new CorruptPackException(pack, "frame at offset " + offset + " is " + frame.length + " bytes, expected "
+                        + (PackFormat.FRAME_HEADER_SIZE + storedLength));
+            }
+            PackFormat.FrameHeader fh = PackFormat.parseFrameHeader(frame, pack, offset);
+            checkHeader(fh, pack, offset, expected, storedLength);
+            return checked(fh, Arrays.copyOfRange(frame, PackFormat.FRAME_HEADER_SIZE, frame.length), pack, offset);
+        }
+
+        private static void checkHeader(PackFormat.FrameHeader fh, String pack, long offset, Digest expected,
+                                        int storedLength) throws CorruptPackException {
+            if (!fh.digest().equals(expected)) {
+                throw new CorruptPackException(pack, "frame at offset " + offset + " holds chunk " + fh.digest()
+                        + ", expected " + expected);
+            }
+            if (fh.storedLength() != storedLength) {
+                throw new CorruptPackException(pack, "frame at offset " + offset + " has stored length "
+                        + fh.storedLength() + ", expected " + storedLength);
+            }
+        }
+
+        private static Frame checked(PackFormat.FrameHeader fh, byte[] payload, String pack, long offset)
+                throws CorruptPackException {
+            if (!fh.crcMatches(payload)) {
+                throw new CorruptPackException(pack, "checksum mismatch in chunk " + fh.digest() + " at offset " + offset);
+            }
+            return new Frame(fh, payload);
+        }
+
+        /**
+         * Decompresses into {@code dst[0, rawLength)} and checks the result's SHA-256: the chunk
+         * is intact only if this returns. {@code rawLength} is what the index or footer says.
+         */
+        public void decodeInto(ChunkCompressor codec, byte[] dst, int rawLength, String pack) throws CorruptPackException {
+            if (header.rawLength() != rawLength) {
+                throw new CorruptPackException(pack, "chunk " + header.digest() + " raw length " + header.rawLength()
+                        + " disagrees with the index (" + rawLength + ")");
+            }
+            try {
+                codec.decode(header.codec(), payload, header.storedLength(), dst, rawLength);
+            } catch (RuntimeException e) {
+                throw new CorruptPackException(pack, "chunk " + header.digest() + " does not decompress: " + e.getMessage());
+            }
+            if (!header.digest().matches(dst, 0, rawLength)) {
+                throw new CorruptPackException(pack, "chunk " + header.digest() + " content does not match its digest");
+            }
+        }
     }
 
     private void readFully(ByteBuffer b, long pos) throws IOException {

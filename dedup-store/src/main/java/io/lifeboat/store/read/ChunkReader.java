@@ -59,18 +59,8 @@ public final class ChunkReader implements AutoCloseable {
     }
 
     private void readInto(Digest d, ChunkLocation loc, byte[] out) throws IOException {
-        PackReader.Frame f = pack(loc.packId()).readFrame(loc.offset(), d, loc.storedLength());
-        if (f.header().rawLength() != loc.rawLength()) {
-            throw new CorruptPackException(loc.packId(), "chunk " + d + " raw length disagrees with the index");
-        }
-        try {
-            codecs.get().decode(f.header().codec(), f.payload(), f.header().storedLength(), out, loc.rawLength());
-        } catch (RuntimeException e) {
-            throw new CorruptPackException(loc.packId(), "chunk " + d + " does not decompress: " + e.getMessage());
-        }
-        if (!d.matches(out, 0, out.length)) {
-            throw new CorruptPackException(loc.packId(), "chunk " + d + " content does not match its digest");
-        }
+        pack(loc.packId()).readFrame(loc.offset(), d, loc.storedLength())
+                .decodeInto(codecs.get(), out, loc.rawLength(), loc.packId());
     }
 
     public static StoreException missing(Digest d) {

@@ -121,12 +121,8 @@ public final class Verifier {
 
     private static String check(PackReader r, PackFormat.Entry e, ChunkCompressor codec, byte[] raw) {
         try {
-            PackReader.Frame f = r.readFrame(e.offset(), e.digest(), e.storedLength());
-            if (f.header().rawLength() != e.rawLength()) {
-                return "raw length disagrees with the footer";
-            }
-            codec.decode(f.header().codec(), f.payload(), e.storedLength(), raw, e.rawLength());
-            return e.digest().matches(raw, 0, e.rawLength()) ? null : "content does not match its digest";
+            r.readFrame(e.offset(), e.digest(), e.storedLength()).decodeInto(codec, raw, e.rawLength(), r.id());
+            return null;
         } catch (IOException | RuntimeException ex) {
             return ex.getMessage();
         }
