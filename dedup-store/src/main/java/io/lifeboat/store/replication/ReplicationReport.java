@@ -1,0 +1,28 @@
+package io.lifeboat.store.replication;
+
+import java.util.List;
+
+/**
+ * What one replication run did.
+ *
+ * @param uploadedPacks     packs sent this run
+ * @param uploadedManifests restore points sent this run
+ * @param uploadedBytes     bytes of packs and manifests sent (not counting retries)
+ * @param skippedPacks      packs already in the bucket
+ * @param skippedManifests  restore points already in the bucket
+ * @param failures          what could not be replicated and why; empty on full success
+ */
+public record ReplicationReport(int uploadedPacks, int uploadedManifests, long uploadedBytes,
+                                int skippedPacks, int skippedManifests, List<String> failures) {
+    public ReplicationReport {
+        failures = List.copyOf(failures);
+    }
+
+    public boolean ok() {
+        return failures.isEmpty();
+    }
+
+    public int uploadedObjects() {
+        return uploadedPacks + uploadedManifests;
+    }
+}

@@ -1,0 +1,85 @@
+package io.lifeboat.store.replication;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Where and how to reach the bucket. Immutable; the appliance binds it from its configuration.
+ *
+ * @param endpoint           an S3-compatible server (MinIO, Ceph RGW, S3Proxy), or null for AWS S3
+ * @param region             the signing region ({@code us-east-1} for most S3-compatible servers)
+ * @param bucket             the bucket; it must exist (Lifeboat never creates or deletes buckets)
+ * @param accessKey          with {@code secretKey}: explicit credentials; null: the SDK's default chain
+ *                           (environment, system properties, profile, container/instance role)
+ * @param secretKey          see {@code accessKey}
+ * @param pathStyle          path-style URLs ({@code endpoint/bucket/key}), which S3-compatible servers need
+ * @param multipartThreshold objects larger than this are uploaded in parts
+ * @param partSize           bytes per part (S3 requires at least 5 MiB for all parts but the last)
+ * @param maxAttempts        attempts per request, retried with exponential backoff and full jitter
+ *                           on 5xx, throttling and connection errors
+ * @param bytesPerSecond     upload bandwidth limit across all uploads of one target; 0 = unlimited
+ */
+public record S3Settings(URI endpoint, String region, String bucket, String accessKey, String secretKey,
+                         boolean pathStyle, long multipartThreshold, long partSize, int maxAttempts,
+                         long bytesPerSecond) {
+    public static final long MIN_PART_SIZE = 5L << 20;
+    public static final Duration BACKOFF_BASE = Duration.ofMillis(200);
+    public static final Duration BACKOFF_MAX = Duration.ofSeconds(20);
+
+    public S3Settings {
+        Objects.requireNonNull(region, "region");
+        Objects.requireNonNull(bucket, "bucket");
+        if ((accessKey == null) != (secretKey == null)) {
+            throw new IllegalArgumentException("give both an access key and a secret key, or neither (to use the default credential chain)");
+        }
+        if (partSize < MIN_PART_SIZE) {
+            throw new IllegalArgumentException("part size must be at least 5 MiB, got " + partSize);
+        }
+        if (multipartThreshold < partSize) {
+            throw new IllegalArgumentException("multipart threshold must be at least the part size");
+        }
+        if (maxAttempts < 1) {
+            throw new IllegalArgumentException("max attempts must be at least 1");
+        }
+        if (bytesPerSecond < 0) {
+            throw new IllegalArgumentException("bandwidth limit must not be negative");
+        }
+    }
+
+    /** An S3-compatible server with explicit credentials and path-style access; packs above 16 MiB go in 8 MiB parts. */
+    public static S3Settings compatible(URI endpoint, String bucket, String accessKey, String secretKey) {
+        return new S3Settings(endpoint, "us-east-1", bucket, accessKey, secretKey, true, 16L << 20, 8L << 20, 6, 0);
+    }
+
+    public S3Settings withMultipart(long threshold, long part) {
+        return new S3Settings(endpoint, region, bucket, accessKey, secretKey, pathStyle, threshold, part, maxAttempts, bytesPerSecond);
+    }
+
+    public S3Settings withBandwidth(long limit) {
+        return new S3Settings(endpoint, region, bucket, accessKey, secretKey, pathStyle, multipartThreshold, partSize, maxAttempts, limit);
+    }
+
+    public S3Settings withCredentials(String access, String secret) {
+        return new S3Settings(endpoint, region, bucket, access, secret, pathStyle, multipartThreshold, partSize, maxAttempts, bytesPerSecond);
+    }
+
+    public S3Settings withBucket(String name) {
+        return new S3Settings(endpoint, region, name, accessKey, secretKey, pathStyle, multipartThreshold, partSize, maxAttempts, bytesPerSecond);
+    }
+
+    public S3Settings withMaxAttempts(int attempts) {
+        return new S3Settings(endpoint, region, bucket, accessKey, secretKey, pathStyle, multipartThreshold, partSize, attempts, bytesPerSecond);
+    }
+
+    /** For messages: the endpoint (or "AWS S3") and bucket. */
+    public String where() {
+        return "bucket '" + bucket + "' at " + (endpoint == null ? "AWS S3 (" + region + ")" : endpoint);
+    }
+
+    @Override
+    public String toString() {
+        // never the secret
+        return "S3Settings[" + where() + ", accessKey=" + accessKey + "]";
+    }
+}

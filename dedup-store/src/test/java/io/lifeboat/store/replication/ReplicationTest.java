@@ -1,0 +1,235 @@
+package io.lifeboat.store.replication;
+
+import io.lifeboat.store.Progress;
+import io.lifeboat.store.Store;
+import io.lifeboat.store.StoreException;
+import io.lifeboat.store.StoreFixture;
+import io.lifeboat.store.TestImages;
+import io.lifeboat.store.chunk.Digest;
+import io.lifeboat.store.manifest.DiskMap;
+import io.lifeboat.store.manifest.Manifest;
+import io.lifeboat.store.manifest.RestorePointId;
+import io.lifeboat.store.pack.PackFormat;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ReplicationTest {
+    @TempDir
+    static Path shared;
+    static S3ProxyServer server;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void start() throws Exception {
+        server = S3ProxyServer.start(shared, "everything", "corrupt", "resume", "ranged");
+    }
+
+    @AfterAll
+    static void stop() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    /** Restore point → disk name → SHA-256 of the image it was taken from. */
+    private final Map<RestorePointId, Map<String, String>> expected = new HashMap<>();
+
+    private Manifest backup(Store store, String vm, Path... images) throws Exception {
+        Manifest m = StoreFixture.backup(store, vm, images);
+        Map<String, String> disks = new HashMap<>();
+        for (int i = 0; i < images.length; i++) {
+            disks.put("vd" + (char) ('a' + i), TestImages.sha256(images[i]));
+        }
+        expected.put(m.id(), disks);
+        return m;
+    }
+
+    /** Two VMs, four restore points: a full, a changed copy of it, and a two-disk VM twice. */
+    private Store sourceWithRestorePoints() throws Exception {
+        Store store = Store.init(dir.resolve("src"), StoreFixture.small());
+        Path web = TestImages.mixed(dir.resolve("web.img"), (3 << 20) + 4321, 50_000, 1);
+        backup(store, "web01", web);
+        try (RandomAccessFile f = new RandomAccessFile(web.toFile(), "rw")) {
+            TestImages.write(f, 1 << 20, 300_000, TestImages.Fill.RANDOM, new Random(7));
+        }
+        backup(store, "web01", web);
+        Path root = TestImages.mixed(dir.resolve("db-root.img"), 2 << 20, 70_000, 2);
+        Path data = TestImages.mixed(dir.resolve("db-data.img"), (1 << 20) + 17, 30_000, 3);
+        backup(store, "db01", root, data);
+        try (RandomAccessFile f = new RandomAccessFile(data.toFile(), "rw")) {
+            TestImages.write(f, 5000, 100_000, TestImages.Fill.TEXT, new Random(8));
+        }
+        backup(store, "db01", root, data);
+        return store;
+    }
+
+    private void assertRestoresBitExact(Path storeDir, RestorePointId id) throws Exception {
+        try (Store store = Store.open(storeDir)) {
+            Manifest m = store.manifest(id);
+            for (Map.Entry<String, String> disk : expected.get(id).entrySet()) {
+                Path out = dir.resolve("restored-" + id.vm() + "-" + id.timePart() + "-" + disk.getKey());
+                StoreFixture.restore(store, m, disk.getKey(), out);
+                assertThat(TestImages.sha256(out)).as(id + " " + disk.getKey()).isEqualTo(disk.getValue());
+            }
+        }
+    }
+
+    @Test
+    void aFreshDirectoryThatKnowsOnlyTheBucketRestoresEveryRestorePoint() throws Exception {
+        PutCounter first = new PutCounter();
+        int packs;
+        try (Store src = sourceWithRestorePoints(); S3Target t = new S3Target(server.settings("everything"), first)) {
+            packs = src.index().packs().size();
+            ReplicationReport r = new Replicator(src, t).run(Progress.none());
+            assertThat(r.failures()).isEmpty();
+            assertThat(r.uploadedManifests()).isEqualTo(4);
+            assertThat(r.uploadedPacks()).isEqualTo(packs);
+            assertThat(first.puts()).isEqualTo(packs + 4 + 1); // packs, manifests, configuration
+
+            PutCounter second = new PutCounter();
+            try (S3Target again = new S3Target(server.settings("everything"), second)) {
+                ReplicationReport r2 = new Replicator(src, again).run(Progress.none());
+                assertThat(r2.uploadedObjects()).isZero();
+                assertThat(r2.skippedPacks()).isEqualTo(packs);
+                assertThat(r2.skippedManifests()).isEqualTo(4);
+                assertThat(second.writes()).isZero();
+            }
+        }
+
+        try (S3Target t = new S3Target(server.settings("everything"))) {
+            BucketReader reader = new BucketReader(t);
+            assertThat(reader.vms()).containsExactly("db01", "web01");
+            assertThat(reader.restorePoints()).containsExactlyElementsOf(expected.keySet().stream().sorted().toList());
+            MirrorReport m = reader.mirrorTo(dir.resolve("dr"), Progress.none());
+            assertThat(m.refused()).isEmpty();
+            assertThat(m.downloadedPacks()).isEqualTo(packs);
+            assertThat(m.downloadedManifests()).isEqualTo(4);
+            for (RestorePointId id : reader.restorePoints()) {
+                assertRestoresBitExact(dir.resolve("dr"), id);
+            }
+            // mirroring again fetches nothing
+            MirrorReport again = reader.mirrorTo(dir.resolve("dr"), Progress.none());
+            assertThat(again.downloadedPacks() + again.downloadedManifests()).isZero();
+            assertThat(again.skipped()).isEqualTo(packs + 4);
+        }
+    }
+
+    @Test
+    void singleChunksReadByRangedGetMatchTheLocalStore() throws Exception {
+        try (Store src = sourceWithRestorePoints(); S3Target t = new S3Target(server.settings("ranged"))) {
+            assertThat(new Replicator(src, t).run(Progress.none()).ok()).isTrue();
+            BucketReader reader = new BucketReader(t);
+            Map<String, Long> packs = reader.packs();
+            assertThat(packs).hasSize(src.index().packs().size());
+            for (Map.Entry<String, Long> p : packs.entrySet()) {
+                List<PackFormat.Entry> entries = reader.footer(p.getKey(), p.getValue());
+                assertThat(entries).hasSize(src.index().pack(p.getKey()).orElseThrow().chunkCount());
+                PackFormat.Entry e = entries.get(entries.size() / 2);
+                assertThat(reader.chunk(p.getKey(), e)).isEqualTo(src.chunks().read(e.digest()));
+            }
+        }
+    }
+
+    @Test
+    void anInterruptedReplicationResumesWithWhatIsMissing() throws Exception {
+        try (Store src = sourceWithRestorePoints(); S3Target t = new S3Target(server.settings("resume"))) {
+            assertThat(new Replicator(src, t).run(Progress.none()).ok()).isTrue();
+            // as if the run had stopped before the last pack and the last manifest
+            RestorePointId last = src.list().get(src.list().size() - 1);
+            String pack = src.index().get(src.manifest(last).disks().get(0).digest(firstChunk(src.manifest(last).disks().get(0))))
+                    .orElseThrow().packId();
+            t.delete(BucketLayout.manifestKey(last));
+            t.delete(BucketLayout.packKey(pack));
+
+            PutCounter puts = new PutCounter();
+            try (S3Target counted = new S3Target(server.settings("resume"), puts)) {
+                ReplicationReport r = new Replicator(src, counted).run(Progress.none());
+                assertThat(r.ok()).isTrue();
+                assertThat(r.uploadedPacks()).isEqualTo(1);
+                assertThat(r.uploadedManifests()).isEqualTo(1);
+                assertThat(puts.writes()).isEqualTo(2);
+            }
+        }
+    }
+
+    @Test
+    void aCorruptObjectInTheBucketIsDetectedAndNeverUsed() throws Exception {
+        RestorePointId intact;
+        RestorePointId damagedPack;
+        RestorePointId damagedManifest;
+        String packId;
+        PackFormat.Entry entry;
+        try (Store src = Store.init(dir.resolve("src"), StoreFixture.small());
+             S3Target t = new S3Target(server.settings("corrupt"))) {
+            intact = backup(src, "a", TestImages.mixed(dir.resolve("a.img"), 2 << 20, 40_000, 11)).id();
+            Manifest b = backup(src, "b", TestImages.mixed(dir.resolve("b.img"), 2 << 20, 40_000, 12));
+            damagedPack = b.id();
+            damagedManifest = backup(src, "c", TestImages.mixed(dir.resolve("c.img"), 1 << 20, 40_000, 13)).id();
+            assertThat(new Replicator(src, t).run(Progress.none()).ok()).isTrue();
+
+            Digest d = b.disks().get(0).digest(firstChunk(b.disks().get(0)));
+            var loc = src.index().get(d).orElseThrow();
+            packId = loc.packId();
+            entry = new PackFormat.Entry(d, loc.offset(), loc.rawLength(), loc.storedLength(), loc.codec());
+        }
+        // flip one payload byte of that chunk, and one byte inside c's manifest, in S3Proxy's files
+        flip(server.objectFile("corrupt", BucketLayout.packKey(packId)), entry.offset() + PackFormat.FRAME_HEADER_SIZE + 3);
+        flip(server.objectFile("corrupt", BucketLayout.manifestKey(damagedManifest)), 40);
+
+        try (S3Target t = new S3Target(server.settings("corrupt"))) {
+            BucketReader reader = new BucketReader(t);
+            assertThatThrownBy(() -> reader.chunk(packId, entry))
+                    .isInstanceOf(StoreException.class)
+                    .hasMessageContaining("damaged in the bucket")
+                    .satisfies(e -> assertThat(((StoreException) e).kind()).isEqualTo(StoreException.Kind.CORRUPT));
+            assertThatThrownBy(() -> reader.manifest(damagedManifest))
+                    .isInstanceOf(StoreException.class)
+                    .satisfies(e -> assertThat(((StoreException) e).kind()).isEqualTo(StoreException.Kind.CORRUPT));
+
+            MirrorReport m = reader.mirrorTo(dir.resolve("dr"), Progress.none());
+            assertThat(m.refused()).anySatisfy(s -> assertThat(s).contains("pack " + packId + " is damaged"));
+            assertThat(m.refused()).anySatisfy(s -> assertThat(s).contains("restore point " + damagedPack));
+            assertThat(m.refused()).anySatisfy(s -> assertThat(s).contains("restore point " + damagedManifest));
+            assertThat(m.downloadedManifests()).isEqualTo(1);
+        }
+        try (Store dr = Store.open(dir.resolve("dr"))) {
+            assertThat(dr.list()).containsExactly(intact);
+            assertThat(dr.index().pack(packId)).isEmpty();
+            assertThat(Files.exists(dr.packs().packFile(packId))).isFalse();
+        }
+        assertRestoresBitExact(dir.resolve("dr"), intact);
+    }
+
+    private static int firstChunk(DiskMap disk) {
+        for (int s = 0; s < disk.slotCount(); s++) {
+            if (!disk.isZero(s)) {
+                return s;
+            }
+        }
+        throw new IllegalStateException("disk has no data");
+    }
+
+    private static void flip(Path file, long offset) throws Exception {
+        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+            f.seek(offset);
+            int b = f.read();
+            f.seek(offset);
+            f.write(b ^ 0x40);
+        }
+    }
+}
