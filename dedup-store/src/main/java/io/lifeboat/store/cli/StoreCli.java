@@ -22,10 +22,12 @@ import java.util.concurrent.Callable;
 @Command(name = "lifeboat-store",
         mixinStandardHelpOptions = true,
         version = "lifeboat-store 0.1.0",
-        description = "Back up disk images into a Lifeboat chunk store, list, restore, verify and garbage-collect it.",
+        description = "Back up disk images into a Lifeboat chunk store, list, restore, verify and garbage-collect it; "
+                + "replicate it to an S3 bucket and mirror a bucket at a recovery site.",
         subcommands = {
                 InitCommand.class, BackupCommand.class, ListCommand.class, ShowCommand.class,
                 RestoreCommand.class, VerifyCommand.class, GcCommand.class, DeleteCommand.class,
+                ReplicateCommand.class, MirrorCommand.class,
                 CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {

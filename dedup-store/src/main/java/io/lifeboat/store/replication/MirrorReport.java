@@ -18,6 +18,7 @@ public record MirrorReport(int downloadedPacks, int downloadedManifests, long do
         refused = List.copyOf(refused);
     }
 
+    @com.fasterxml.jackson.annotation.JsonProperty("ok")
     public boolean ok() {
         return refused.isEmpty();
     }

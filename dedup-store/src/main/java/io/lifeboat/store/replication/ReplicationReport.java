@@ -18,6 +18,7 @@ public record ReplicationReport(int uploadedPacks, int uploadedManifests, long u
         failures = List.copyOf(failures);
     }
 
+    @com.fasterxml.jackson.annotation.JsonProperty("ok")
     public boolean ok() {
         return failures.isEmpty();
     }

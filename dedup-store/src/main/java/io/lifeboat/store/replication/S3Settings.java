@@ -49,7 +49,16 @@ public record S3Settings(URI endpoint, String region, String bucket, String acce
 
     /** An S3-compatible server with explicit credentials and path-style access; packs above 16 MiB go in 8 MiB parts. */
     public static S3Settings compatible(URI endpoint, String bucket, String accessKey, String secretKey) {
-        return new S3Settings(endpoint, "us-east-1", bucket, accessKey, secretKey, true, 16L << 20, 8L << 20, 6, 0);
+        return of(endpoint, "us-east-1", bucket, accessKey, secretKey);
+    }
+
+    /**
+     * With an endpoint, an S3-compatible server addressed path-style; without one, AWS S3. Null
+     * keys mean the SDK's default credential chain. Defaults for the rest: packs above 16 MiB in
+     * 8 MiB parts, 6 attempts, no bandwidth limit.
+     */
+    public static S3Settings of(URI endpoint, String region, String bucket, String accessKey, String secretKey) {
+        return new S3Settings(endpoint, region, bucket, accessKey, secretKey, endpoint != null, 16L << 20, 8L << 20, 6, 0);
     }
 
     public S3Settings withMultipart(long threshold, long part) {

@@ -1,0 +1,40 @@
+package io.lifeboat.store.cli;
+
+import io.lifeboat.store.replication.S3Settings;
+import picocli.CommandLine.Option;
+
+import java.net.URI;
+
+/**
+ * Where a bucket is: the options of {@code replicate} and {@code mirror}. Credentials come from
+ * the options, else from the AWS SDK's default chain (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY,
+ * ~/.aws/credentials, instance roles). An endpoint means an S3-compatible server (S3Proxy, MinIO,
+ * Ceph RGW), addressed path-style; without one, AWS S3 itself.
+ */
+final class BucketOptions {
+    @Option(names = "--bucket", required = true, paramLabel = "NAME", description = "The bucket.")
+    String bucket;
+
+    @Option(names = "--endpoint", paramLabel = "URL",
+            description = "An S3-compatible server, e.g. http://127.0.0.1:9000 (default: AWS S3).")
+    URI endpoint;
+
+    @Option(names = "--region", paramLabel = "REGION", defaultValue = "us-east-1",
+            description = "Region (default: ${DEFAULT-VALUE}).")
+    String region;
+
+    @Option(names = "--access-key", paramLabel = "KEY", description = "Access key (default: the AWS credential chain).")
+    String accessKey;
+
+    @Option(names = "--secret-key", paramLabel = "KEY", description = "Secret key; $LIFEBOAT_S3_SECRET_KEY if not given.")
+    String secretKey;
+
+    @Option(names = "--bandwidth", paramLabel = "SIZE", description = "Upload limit per second, e.g. 50M (default: none).")
+    String bandwidth;
+
+    S3Settings settings() {
+        String secret = secretKey != null ? secretKey : System.getenv("LIFEBOAT_S3_SECRET_KEY");
+        S3Settings s = S3Settings.of(endpoint, region, bucket, accessKey, accessKey == null ? null : secret);
+        return bandwidth == null ? s : s.withBandwidth(Sizes.parse(bandwidth));
+    }
+}
