@@ -1,5 +1,6 @@
 package io.lifeboat.appliance.backup;
 
+import io.lifeboat.appliance.inventory.TestVms;
 import org.libvirt.Connect;
 import org.libvirt.Domain;
 import org.libvirt.LibvirtException;
@@ -13,9 +14,9 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A tiny TCG domain (64 MiB, no OS) with qcow2 virtio disks in a test directory, and a model of
@@ -44,24 +45,14 @@ final class TestVm implements AutoCloseable {
     static TestVm create(Path dir, boolean start, boolean agentChannel, long... diskSizes) throws Exception {
         Connect conn = new Connect(URI);
         String name = "lbtest-" + UUID.randomUUID().toString().substring(0, 8);
-        StringBuilder disks = new StringBuilder();
         Map<String, Path> images = new LinkedHashMap<>();
         for (int i = 0; i < diskSizes.length; i++) {
             String target = "vd" + (char) ('a' + i);
-            Path image = dir.resolve(name + "-" + target + ".qcow2");
-            run("qemu-img", "create", "-q", "-f", "qcow2", image.toString(), Long.toString(diskSizes[i]));
-            images.put(target, image);
-            disks.append("<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='")
-                    .append(image).append("'/><target dev='").append(target).append("' bus='virtio'/>")
-                    .append("<alias name='ua-").append(target).append("'/></disk>\n");
+            images.put(target, TestVms.qcow2(dir, name + "-" + target + ".qcow2", diskSizes[i]));
         }
         String agent = agentChannel
-                ? "<channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>\n" : "";
-        String xml = "<domain type='qemu'><name>" + name + "</name><memory unit='MiB'>64</memory><vcpu>1</vcpu>"
-                + "<os><type arch='x86_64' machine='pc'>hvm</type></os><devices>\n" + disks + agent
-                + "<graphics type='vnc' autoport='yes' listen='127.0.0.1'/>"
-                + "<memballoon model='none'/></devices></domain>";
-        Domain d = conn.domainDefineXML(xml);
+                ? "<channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>" : "";
+        Domain d = conn.domainDefineXML(TestVms.domainXml(name, List.copyOf(images.values()), agent));
         TestVm vm = new TestVm(conn, name, d);
         int i = 0;
         for (var e : images.entrySet()) {
@@ -110,7 +101,7 @@ final class TestVm implements AutoCloseable {
                 throw new IllegalStateException("qemu-io: " + out);
             }
         } else {
-            run("qemu-io", "-f", "qcow2", "-c", cmd, images.get(target).toString());
+            TestVms.run("qemu-io", "-f", "qcow2", "-c", cmd, images.get(target).toString());
         }
         byte[] buf = new byte[1 << 20];
         Arrays.fill(buf, (byte) pattern);
@@ -143,14 +134,6 @@ final class TestVm implements AutoCloseable {
             return HexFormat.of().formatHex(md.digest());
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    static void run(String... cmd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new IOException(String.join(" ", cmd) + " failed: " + out);
         }
     }
 

@@ -60,21 +60,30 @@ public final class TestVms implements AutoCloseable {
 
     /** A qemu (TCG) domain with these qcow2 disks as vda, vdb, ... and, if asked, one user-mode NIC. */
     public static String domainXml(String name, List<Path> disks, boolean nic) {
+        return domainXml(name, disks, nic ? "<interface type='user'><model type='virtio'/></interface>" : "");
+    }
+
+    /**
+     * A 64 MiB qemu (TCG) domain with no OS and these qcow2 disks as vda, vdb, ..., each with the
+     * alias {@code ua-<target>} (so the monitor reaches it as
+     * {@code /machine/peripheral/ua-vda/virtio-backend}), plus {@code moreDevices} as given.
+     */
+    public static String domainXml(String name, List<Path> disks, String moreDevices) {
         StringBuilder devices = new StringBuilder();
         for (int i = 0; i < disks.size(); i++) {
+            String target = "vd" + (char) ('a' + i);
             devices.append("<disk type='file' device='disk'><driver name='qemu' type='qcow2'/>")
                     .append("<source file='").append(disks.get(i)).append("'/>")
-                    .append("<target dev='vd").append((char) ('a' + i)).append("' bus='virtio'/></disk>");
-        }
-        if (nic) {
-            devices.append("<interface type='user'><model type='virtio'/></interface>");
+                    .append("<target dev='").append(target).append("' bus='virtio'/>")
+                    .append("<alias name='ua-").append(target).append("'/></disk>");
         }
         return "<domain type='qemu'><name>" + name + "</name><memory unit='MiB'>64</memory><vcpu>1</vcpu>"
                 + "<os><type arch='x86_64' machine='pc'>hvm</type></os>"
-                + "<devices>" + devices + "</devices></domain>";
+                + "<devices>" + devices + moreDevices + "<memballoon model='none'/></devices></domain>";
     }
 
-    static String run(String... command) {
+    /** Runs a command to completion; its output, or an exception with it if the command failed. */
+    public static String run(String... command) {
         try {
             Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -72,8 +72,9 @@ class VmSnapshotsTest {
         assertThat(lifecycle.state(URI, name)).isEqualTo(VmState.RUNNING);
 
         // A guest write, through QEMU's monitor (there is no OS to write for us).
-        vms.hosts().withDomain(URI, name, "write", d -> d.qemuMonitorCommand(
-                "qemu-io -d /machine/peripheral/virtio-disk0/virtio-backend \"write -P 0xcd 0 1M\"", 1));
+        String wrote = vms.hosts().withDomain(URI, name, "write", d -> d.qemuMonitorCommand(
+                "qemu-io -d /machine/peripheral/ua-vda/virtio-backend \"write -P 0xcd 0 1M\"", 1));
+        assertThat(wrote).as("the monitor's answer (nothing when the write worked)").isBlank();
 
         assertThat(snapshots.revert(URI, name, "live")).isEqualTo(VmState.RUNNING);
         lifecycle.forceOff(URI, name);
