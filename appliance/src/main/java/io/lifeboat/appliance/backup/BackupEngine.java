@@ -1,5 +1,6 @@
 package io.lifeboat.appliance.backup;
 
+import io.lifeboat.appliance.inventory.LibvirtHosts;
 import io.lifeboat.store.Progress;
 import io.lifeboat.store.Store;
 import io.lifeboat.store.ingest.Ingester;
@@ -137,7 +138,7 @@ public final class BackupEngine implements AutoCloseable {
 
     private Connect connect() throws BackupException {
         try {
-            return new Connect(libvirtUri);
+            return LibvirtHosts.silenced(new Connect(libvirtUri));
         } catch (LibvirtException e) {
             throw new BackupException(BackupException.Kind.FAILED, "cannot connect to libvirt at " + libvirtUri + ": "
                     + e.getError().getMessage(), e);

@@ -141,12 +141,20 @@ public class LibvirtHosts implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops libvirt from also printing each of this connection's errors to stderr: they reach the
+     * caller as exceptions, and expected ones (a job that has already ended) are not news.
+     */
+    public static Connect silenced(Connect c) throws LibvirtException {
+        c.setConnectionErrorCallback(SILENT);
+        return c;
+    }
+
     private Connect openWithDeadline(String uri) {
         CompletableFuture<Connect> opening = new CompletableFuture<>();
         Thread opener = new Thread(() -> {
             try {
-                Connect c = new Connect(uri, false);
-                c.setConnectionErrorCallback(SILENT);
+                Connect c = silenced(new Connect(uri, false));
                 if (!opening.complete(c)) {
                     closeQuietly(c); // the caller gave up waiting
                 }
