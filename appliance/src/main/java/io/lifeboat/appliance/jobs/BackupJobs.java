@@ -50,12 +50,14 @@ public class BackupJobs {
     private final JobRepository jobs;
     private final RestorePointRepository restorePoints;
     private final Duration progressInterval;
+    private final ReplicationJobs replication;
     private final Map<UUID, BackupJob> active = new ConcurrentHashMap<>();
     private final ExecutorService watchers;
 
     public BackupJobs(ObjectProvider<BackupEngine> engine, ChunkStore store, JobRepository jobs,
-                      RestorePointRepository restorePoints, BackupProperties properties) {
+                      RestorePointRepository restorePoints, BackupProperties properties, ReplicationJobs replication) {
         this.engine = engine;
+        this.replication = replication;
         this.store = store;
         this.jobs = jobs;
         this.restorePoints = restorePoints;
@@ -113,6 +115,7 @@ public class BackupJobs {
             log.info("Backup job {} of {}: {} restore point {} ({} bytes read, {} new bytes stored)", id, backup.vm(),
                     result.kind(), result.restorePoint(), result.bytesRead(), result.newStoredBytes());
             result.warnings().forEach(w -> log.warn("Backup job {} of {}: {}", id, backup.vm(), w));
+            replication.afterBackup();
         } catch (BackupException e) {
             jobs.progress(id, backup.progress().snapshot());
             boolean cancelled = e.kind() == BackupException.Kind.CANCELLED;

@@ -79,6 +79,24 @@ abstract class LibvirtAppliance extends RunningAppliance {
         }
     }
 
+    /**
+     * Starts a replication run, waiting while another one (say the one after a backup) is going:
+     * the job id.
+     */
+    String startReplication(Duration timeout) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            ApiClient.Reply started = admin().post("/api/replication");
+            if (started.status() == 202) {
+                return started.body().path("jobId").asString();
+            }
+            if (started.status() != 409 || System.nanoTime() > deadline) {
+                throw new AssertionError("replication not started: " + started.status() + " " + started.text());
+            }
+            Thread.sleep(100);
+        }
+    }
+
     private static boolean isFinal(String state) {
         return state.equals("SUCCEEDED") || state.equals("FAILED") || state.equals("CANCELLED");
     }

@@ -13,11 +13,12 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A real S3Proxy (filesystem backend, AWS v2/v4 signatures) in its own JVM on a free loopback
- * port. The jar is put in target/s3proxy/ by the build (maven-dependency-plugin).
+ * port. The jar is put in target/s3proxy/ by the build (maven-dependency-plugin), in every module
+ * whose tests use this class (it is shared through dedup-store's test jar).
  */
-final class S3ProxyServer implements AutoCloseable {
-    static final String IDENTITY = "lifeboat-test";
-    static final String CREDENTIAL = "lifeboat-test-secret-0123456789";
+public final class S3ProxyServer implements AutoCloseable {
+    public static final String IDENTITY = "lifeboat-test";
+    public static final String CREDENTIAL = "lifeboat-test-secret-0123456789";
     private static final Duration START_DEADLINE = Duration.ofSeconds(60);
 
     private final Process process;
@@ -33,7 +34,7 @@ final class S3ProxyServer implements AutoCloseable {
     }
 
     /** Starts S3Proxy with data under {@code dir} and one bucket per name given (plain directories). */
-    static S3ProxyServer start(Path dir, String... buckets) throws IOException, InterruptedException {
+    public static S3ProxyServer start(Path dir, String... buckets) throws IOException, InterruptedException {
         Path jar = Path.of("target", "s3proxy", "s3proxy.jar").toAbsolutePath();
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: run the build through Maven (process-test-resources copies it)");
@@ -91,7 +92,7 @@ final class S3ProxyServer implements AutoCloseable {
         }
     }
 
-    URI endpoint() {
+    public URI endpoint() {
         return endpoint;
     }
 
@@ -100,7 +101,7 @@ final class S3ProxyServer implements AutoCloseable {
         return baseDir.resolve(bucket).resolve(key);
     }
 
-    S3Settings settings(String bucket) {
+    public S3Settings settings(String bucket) {
         return S3Settings.compatible(endpoint, bucket, IDENTITY, CREDENTIAL).withMaxAttempts(3);
     }
 

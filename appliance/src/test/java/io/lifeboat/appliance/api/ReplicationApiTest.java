@@ -1,0 +1,75 @@
+package io.lifeboat.appliance.api;
+
+import io.lifeboat.appliance.TestDirectories;
+import io.lifeboat.appliance.inventory.TestVms;
+import io.lifeboat.store.replication.S3ProxyServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The appliance replicating to a real S3Proxy: after each backup, on demand, with per-VM lag. */
+class ReplicationApiTest extends LibvirtAppliance {
+    private static final Duration DEADLINE = Duration.ofSeconds(120);
+    static S3ProxyServer s3;
+
+    @DynamicPropertySource
+    static void bucket(DynamicPropertyRegistry registry) throws Exception {
+        s3 = S3ProxyServer.start(TestDirectories.removedAtExit("lifeboat-s3"), "site-b");
+        registry.add("lifeboat.replication.endpoint", () -> s3.endpoint().toString());
+        registry.add("lifeboat.replication.bucket", () -> "site-b");
+        registry.add("lifeboat.replication.access-key", () -> S3ProxyServer.IDENTITY);
+        registry.add("lifeboat.replication.secret-key", () -> S3ProxyServer.CREDENTIAL);
+    }
+
+    @AfterAll
+    static void stopS3() {
+        s3.close();
+    }
+
+    @Test
+    void eachBackupIsReplicatedAndTheLagIsReported() throws Exception {
+        assertThat(admin().post("/api/replication/test").body().path("ok").asBoolean()).isTrue();
+
+        String vm = defineVm("repl", 4 * TestVms.MIB);
+        assertThat(admin().post("/api/vms/" + vm + "/start").status()).isEqualTo(200);
+        JsonNode backup = awaitJob(admin().post("/api/vms/" + vm + "/backups").body().path("jobId").asString(), DEADLINE);
+        assertThat(backup.path("state").asString()).as(backup.toString()).isEqualTo("SUCCEEDED");
+        String restorePoint = backup.path("restorePoint").asString();
+
+        // after-backup replication: the restore point shows up in the bucket, with its lag
+        long deadline = System.nanoTime() + DEADLINE.toNanos();
+        JsonNode lag;
+        do {
+            JsonNode status = admin().get("/api/replication").body();
+            assertThat(status.path("configured").asBoolean()).isTrue();
+            assertThat(status.toString()).doesNotContain(S3ProxyServer.CREDENTIAL);
+            lag = status.path("vms").path(vm);
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("restore point " + restorePoint + " not in the bucket: " + status);
+            }
+            Thread.sleep(100);
+        } while (!restorePoint.equals(lag.path("newestInBucket").asString()));
+        assertThat(lag.path("lagSeconds").asLong()).isBetween(0L, DEADLINE.toSeconds());
+
+        // on demand: nothing new to send
+        JsonNode job = awaitJob(startReplication(DEADLINE), DEADLINE);
+        assertThat(job.path("kind").asString()).isEqualTo("REPLICATION");
+        assertThat(job.path("state").asString()).as(job.toString()).isEqualTo("SUCCEEDED");
+        JsonNode last = admin().get("/api/replication").body().path("last");
+        assertThat(last.path("job").asString()).isEqualTo(job.path("id").asString());
+        assertThat(last.path("report").path("uploadedPacks").asInt()).isZero();
+        assertThat(last.path("report").path("uploadedManifests").asInt()).isZero();
+    }
+
+    @Test
+    void replicationNeedsAuthentication() throws Exception {
+        assertThat(anonymous().get("/api/replication").status()).isEqualTo(401);
+        assertThat(anonymous().post("/api/replication").status()).isEqualTo(401);
+    }
+}
