@@ -49,8 +49,9 @@ find_jar() {
   local f
   for f in appliance/target/appliance-*.jar; do
     case "$f" in *-sources.jar|*-javadoc.jar|*-tests.jar) continue ;; esac
-    [ -f "$f" ] && { echo "$f"; return; }
+    [ -f "$f" ] && { echo "$f"; return 0; }
   done
+  return 0 # none yet: an empty answer, not a failure (set -e would end the script here)
 }
 
 # Stale: any pom or main source/resource in the repository is newer than the jar.
@@ -63,7 +64,7 @@ jar=$(find_jar)
 if [ "$rebuild" = 1 ] || [ -z "$jar" ] || is_stale "$jar"; then
   command -v mvn >/dev/null || die "mvn not found on PATH and the appliance jar needs building; install Maven (apt-get install maven)"
   echo "run-appliance: building the appliance jar"
-  build=(mvn -q -B -DskipTests -pl appliance -am package)
+  build=(mvn -q -B -Dstyle.color=never -DskipTests -pl appliance -am package)
   # Under sudo, build as the invoking user so target/ and ~/.m2 do not end up owned by root.
   if [ "$(id -u)" -eq 0 ] && [ -n "${SUDO_USER:-}" ] && [ "$SUDO_USER" != root ]; then
     build=(runuser -u "$SUDO_USER" -- "${build[@]}")
