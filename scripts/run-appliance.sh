@@ -5,6 +5,8 @@
 #
 #   --no-setup   skip scripts/host-setup.sh (libvirtd already running; allows running without root)
 #   --rebuild    build the jar even if it looks up to date
+#   --no-s3      do not start the embedded S3 target (scripts/embedded-s3.sh); replication stays off
+#                unless lifeboat.replication.* points elsewhere
 #   -h, --help   this text
 #
 # Environment: LIFEBOAT_HOME (data directory, default ./data in the repository),
@@ -15,11 +17,12 @@ set -euo pipefail
 
 die() { echo "run-appliance: $*" >&2; exit 1; }
 
-setup=1 rebuild=0
+setup=1 rebuild=0 s3=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --no-setup) setup=0 ;;
     --rebuild) rebuild=1 ;;
+    --no-s3) s3=0 ;;
     -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     --) shift; break ;;
     *) echo "run-appliance: unknown option $1 (see --help)" >&2; exit 2 ;;
@@ -75,6 +78,12 @@ if [ "$rebuild" = 1 ] || [ -z "$jar" ] || is_stale "$jar"; then
 fi
 
 export LIFEBOAT_HOME="${LIFEBOAT_HOME:-$repo/data}"
+if [ "$s3" = 1 ] && [ -z "${LIFEBOAT_REPLICATION_BUCKET:-}" ]; then
+  # The embedded S3 target: replication works out of the box, to this machine.
+  settings=$("$repo/scripts/embedded-s3.sh" "$LIFEBOAT_HOME/s3") || die "the embedded S3 target did not start"
+  while IFS= read -r kv; do export "${kv?}"; done <<< "$settings"
+  echo "run-appliance: embedded S3 target at $LIFEBOAT_REPLICATION_ENDPOINT, bucket $LIFEBOAT_REPLICATION_BUCKET"
+fi
 echo "run-appliance: starting $jar (LIFEBOAT_HOME=$LIFEBOAT_HOME)"
 # JAVA_OPTS is split on spaces on purpose: it holds several JVM options.
 # shellcheck disable=SC2086
