@@ -21,28 +21,18 @@ cleanup() { [ -n "$s3pid" ] && kill "$s3pid" 2>/dev/null; wait 2>/dev/null; rm -
 trap cleanup EXIT
 echo "== replication-bench $(date -u +%FT%TZ) on $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 
-(cd "$repo" && mvn -q -B -Dstyle.color=never -pl dedup-store -am compile \
-  && mvn -q -B -Dstyle.color=never dependency:copy -Dartifact=org.gaul:s3proxy:4.1.0:jar:jar-with-dependencies \
-       -DoutputDirectory="$run" -Dmdep.stripVersion=true) >"$run/mvn.log" 2>&1 || { tail -20 "$run/mvn.log" >&2; die "build failed"; }
+(cd "$repo" && mvn -q -B -Dstyle.color=never -pl dedup-store -am compile) >"$run/mvn.log" 2>&1 \
+  || { tail -20 "$run/mvn.log" >&2; die "build failed"; }
 "$L" --help >/dev/null
 
+# The same S3Proxy set-up as the appliance's embedded target, on a free port, with a second
+# bucket (a directory of the filesystem backend) for restic.
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-key=lifeboat-bench secret=lifeboat-bench-secret-0123456789
-mkdir -p "$run/s3/lifeboat" "$run/s3/restic"
-cat > "$run/s3proxy.properties" <<PROPS
-s3proxy.endpoint=http://127.0.0.1:$port
-s3proxy.authorization=aws-v2-or-v4
-s3proxy.identity=$key
-s3proxy.credential=$secret
-jclouds.provider=filesystem
-jclouds.identity=$key
-jclouds.credential=$secret
-jclouds.filesystem.basedir=$run/s3
-PROPS
-java -Xmx1g -jar "$run/s3proxy-jar-with-dependencies.jar" --properties "$run/s3proxy.properties" >"$run/s3proxy.log" 2>&1 &
-s3pid=$!
-for _ in $(seq 1 120); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.5; done
-curl -s -o /dev/null "http://127.0.0.1:$port/" || die "S3Proxy did not start (see $run/s3proxy.log)"
+settings=$("$repo/scripts/embedded-s3.sh" "$run/s3" "$port") || die "S3Proxy did not start"
+s3pid=$(cat "$run/s3/s3proxy.pid")
+key=$(sed -n 's/^LIFEBOAT_REPLICATION_ACCESS_KEY=//p' <<< "$settings")
+secret=$(sed -n 's/^LIFEBOAT_REPLICATION_SECRET_KEY=//p' <<< "$settings")
+mkdir -p "$run/s3/objects/restic"
 
 secs() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", b-a}'; }
 
@@ -60,7 +50,7 @@ t0=$(date +%s.%N)
   --access-key "$key" --secret-key "$secret" > "$run/replicate.json"
 t1=$(date +%s.%N)
 lb_secs=$(secs "$t0" "$t1")
-lb_bytes=$(du -sb "$run/s3/lifeboat" | cut -f1)
+lb_bytes=$(du -sb "$run/s3/objects/lifeboat" | cut -f1)
 t0=$(date +%s.%N)
 "$L" --store "$run/store" --json replicate --endpoint "http://127.0.0.1:$port" --bucket lifeboat \
   --access-key "$key" --secret-key "$secret" > "$run/replicate2.json"
@@ -76,7 +66,7 @@ t0=$(date +%s.%N)
 restic -q -r "$repo_url" backup --compression auto --host bench "$image" >/dev/null
 t1=$(date +%s.%N)
 restic_secs=$(secs "$t0" "$t1")
-restic_bytes=$(du -sb "$run/s3/restic" | cut -f1)
+restic_bytes=$(du -sb "$run/s3/objects/restic" | cut -f1)
 
 logical=$(stat -c %s "$image")
 echo
