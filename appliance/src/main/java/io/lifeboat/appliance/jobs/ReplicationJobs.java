@@ -28,6 +28,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -49,6 +50,7 @@ public class ReplicationJobs {
         t.setDaemon(true);
         return t;
     });
+    private final AtomicBoolean busy = new AtomicBoolean();
     private final AtomicReference<Job> running = new AtomicReference<>();
     private volatile LastRun last;
 
@@ -102,18 +104,26 @@ public class ReplicationJobs {
     /** Starts a run; 409 if one is going, 422 if replication is not configured. */
     public Job start() {
         requireConfigured();
-        Job job = jobs.create(Job.Kind.REPLICATION, null);
-        if (!running.compareAndSet(null, job)) {
-            jobs.finish(job.id(), Job.State.CANCELLED, "another replication was running");
-            throw new ConflictException("a replication is already running (job " + running.get().id() + ")");
+        // Claim first, then record: a refused request leaves no job row behind.
+        if (!busy.compareAndSet(false, true)) {
+            Job other = running.get();
+            throw new ConflictException("a replication is already running" + (other == null ? "" : " (job " + other.id() + ")"));
         }
-        threads.execute(() -> run(job));
-        return job;
+        try {
+            Job job = jobs.create(Job.Kind.REPLICATION, null);
+            running.set(job);
+            threads.execute(() -> run(job));
+            return job;
+        } catch (RuntimeException e) {
+            running.set(null);
+            busy.set(false);
+            throw e;
+        }
     }
 
     /** Called when a backup committed: replicate now unless turned off or already running. */
     public void afterBackup() {
-        if (settings.configured() && settings.afterBackup() && running.get() == null) {
+        if (settings.configured() && settings.afterBackup() && !busy.get()) {
             try {
                 start();
             } catch (ConflictException alreadyRunning) {
@@ -143,6 +153,7 @@ public class ReplicationJobs {
             log.warn("Replication job {} failed: {}", job.id(), e.getMessage());
         } finally {
             running.set(null);
+            busy.set(false);
         }
     }
 
