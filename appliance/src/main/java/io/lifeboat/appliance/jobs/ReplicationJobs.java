@@ -4,6 +4,7 @@ import io.lifeboat.appliance.api.ConflictException;
 import io.lifeboat.appliance.api.UnprocessableException;
 import io.lifeboat.appliance.catalog.Job;
 import io.lifeboat.appliance.catalog.JobRepository;
+import io.lifeboat.appliance.catalog.ReplicationStateRepository;
 import io.lifeboat.appliance.config.ChunkStore;
 import io.lifeboat.store.Progress;
 import io.lifeboat.store.StoreException;
@@ -12,6 +13,10 @@ import io.lifeboat.store.replication.BucketReader;
 import io.lifeboat.store.replication.ReplicationReport;
 import io.lifeboat.store.replication.Replicator;
 import io.lifeboat.store.replication.S3Target;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
 import jakarta.annotation.PreDestroy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,9 +38,14 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Replication of the chunk store to the configured bucket, as catalog jobs (kind REPLICATION):
- * on demand, and after each successful backup when {@code lifeboat.replication.after-backup}.
- * One run at a time; a run uploads only what the bucket lacks, so a run that was interrupted (or
- * missed because one was already going) is caught up by the next.
+ * on demand, after each successful backup when {@code lifeboat.replication.after-backup}, and
+ * every {@code lifeboat.replication.every}. One run at a time; a run uploads only what the bucket
+ * lacks, so a run that was interrupted, failed, or was skipped because one was already going is
+ * caught up by the next.
+ *
+ * <p>After each run the restore points the bucket holds are listed once and the newest per VM is
+ * kept in the catalog ({@link ReplicationStateRepository}): status and the
+ * {@code lifeboat_replication_lag_seconds} metric read it from there.
  */
 @Service
 public class ReplicationJobs {
@@ -43,8 +53,11 @@ public class ReplicationJobs {
 
     private final ChunkStore store;
     private final JobRepository jobs;
+    private final ReplicationStateRepository state;
     private final ReplicationProperties settings;
     private final Duration progressInterval;
+    private final MultiGauge lagGauge;
+    private final Counter uploadedBytes;
     private final ScheduledExecutorService threads = Executors.newScheduledThreadPool(2, r -> {
         Thread t = new Thread(r, "replication");
         t.setDaemon(true);
@@ -52,41 +65,71 @@ public class ReplicationJobs {
     });
     private final AtomicBoolean busy = new AtomicBoolean();
     private final AtomicReference<Job> running = new AtomicReference<>();
-    private volatile LastRun last;
 
-    /** The outcome of the latest run this appliance made. */
-    public record LastRun(java.util.UUID job, Instant ended, ReplicationReport report, String error) {
+    /**
+     * Per VM: the newest restore point in the bucket, how old it is (the replication lag), and
+     * when the bucket was last listed; both null for a VM with restore points none of which is
+     * in the bucket yet.
+     */
+    public record VmLag(String newestInBucket, Long lagSeconds, Instant checkedAt) {
     }
 
-    /** Per VM: the newest restore point in the bucket, and how old it is (the replication lag). */
-    public record VmLag(String newestInBucket, Long lagSeconds) {
-    }
-
-    /** What GET /api/replication shows; never the secret key. */
+    /** What GET /api/replication shows; never the secret key. {@code every} is null when there is no schedule. */
     public record Status(boolean configured, String endpoint, String bucket, String region, boolean afterBackup,
-                         Job running, LastRun last, Map<String, VmLag> vms) {
+                         Duration every, Job running, ReplicationStateRepository.Run last, Map<String, VmLag> vms) {
     }
 
     /** The answer of a connection test. */
     public record Check(boolean ok, String message) {
     }
 
-    public ReplicationJobs(ChunkStore store, JobRepository jobs, ReplicationProperties settings, BackupProperties backup) {
+    public ReplicationJobs(ChunkStore store, JobRepository jobs, ReplicationStateRepository state,
+                           ReplicationProperties settings, BackupProperties backup, MeterRegistry metrics) {
         this.store = store;
         this.jobs = jobs;
+        this.state = state;
         this.settings = settings;
         this.progressInterval = backup.progressInterval();
+        this.lagGauge = MultiGauge.builder("lifeboat.replication.lag")
+                .baseUnit("seconds")
+                .description("Age of the newest restore point of the VM that the bucket holds")
+                .register(metrics);
+        this.uploadedBytes = Counter.builder("lifeboat.replication.uploaded")
+                .baseUnit("bytes")
+                .description("Bytes of packs and manifests uploaded to the bucket")
+                .register(metrics);
     }
 
-    /** Bad settings are said at start, clearly, without stopping the appliance: local backups go on. */
+    /**
+     * Bad settings are said at start, clearly, without stopping the appliance: local backups go
+     * on, and the schedule catches up once the bucket answers.
+     */
     @EventListener(ApplicationReadyEvent.class)
-    void checkAtStart() {
-        if (settings.configured()) {
-            Check c = test();
-            if (c.ok()) {
-                log.info("Replication to {}: {}", settings.bucket(), c.message());
-            } else {
-                log.warn("Replication to {} will fail until this is fixed: {}", settings.bucket(), c.message());
+    void startSchedule() {
+        publishLag();
+        if (!settings.configured()) {
+            return;
+        }
+        Check c = test();
+        if (c.ok()) {
+            log.info("Replication to {}: {}", settings.bucket(), c.message());
+        } else {
+            log.warn("Replication to {} will fail until this is fixed: {}", settings.bucket(), c.message());
+        }
+        Duration every = settings.every();
+        if (!every.isZero()) {
+            threads.scheduleWithFixedDelay(this::scheduled, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void scheduled() {
+        if (!busy.get()) {
+            try {
+                start();
+            } catch (ConflictException alreadyRunning) {
+                // a run on demand or after a backup got there first
+            } catch (RuntimeException e) {
+                log.warn("Scheduled replication could not start: {}", e.getMessage());
             }
         }
     }
@@ -141,15 +184,21 @@ public class ReplicationJobs {
             ReplicationReport r = new Replicator(store.get(), target).run(progress);
             copier.cancel(false);
             jobs.progress(job.id(), progress.snapshot());
+            uploadedBytes.increment(r.uploadedBytes());
+            state.recordRun(job.id(), r);
+            try {
+                recordBucket(target);
+            } catch (StoreException e) {
+                log.warn("Replication job {}: could not list the bucket afterwards; the lag shown is from an earlier run: {}",
+                        job.id(), e.getMessage());
+            }
             String error = r.ok() ? null : String.join("; ", r.failures());
             jobs.finish(job.id(), r.ok() ? Job.State.SUCCEEDED : Job.State.FAILED, error);
-            last = new LastRun(job.id(), Instant.now(), r, error);
             log.info("Replication job {}: {} pack(s) and {} restore point(s) uploaded, {} bytes{}", job.id(),
                     r.uploadedPacks(), r.uploadedManifests(), r.uploadedBytes(), r.ok() ? "" : "; failed: " + error);
         } catch (StoreException | RuntimeException e) {
             copier.cancel(false);
             jobs.finish(job.id(), Job.State.FAILED, e.getMessage());
-            last = new LastRun(job.id(), Instant.now(), null, e.getMessage());
             log.warn("Replication job {} failed: {}", job.id(), e.getMessage());
         } finally {
             running.set(null);
@@ -157,27 +206,40 @@ public class ReplicationJobs {
         }
     }
 
-    /** Settings, the running and the latest run, and each VM's lag (read from the bucket). */
+    /** Lists the restore points the bucket holds and keeps the newest per VM in the catalog. */
+    private void recordBucket(S3Target target) throws StoreException {
+        state.recordBucket(new BucketReader(target).restorePoints(), Instant.now());
+        publishLag();
+    }
+
+    /** One gauge per VM with a restore point in the bucket; the age is computed at each scrape. */
+    private void publishLag() {
+        List<MultiGauge.Row<?>> rows = state.vms().stream()
+                .map(v -> MultiGauge.Row.of(Tags.of("vm", v.vm()), v.newestInBucket().time(),
+                        t -> Duration.between(t, Instant.now()).toMillis() / 1000.0))
+                .collect(java.util.stream.Collectors.toList());
+        lagGauge.register(rows, true);
+    }
+
+    /**
+     * Settings, the running and the latest run, and each VM's lag as of the latest run: VMs with
+     * restore points in the local store or in the bucket.
+     */
     public Status status() throws StoreException {
         Map<String, VmLag> vms = new TreeMap<>();
         if (settings.configured()) {
             for (RestorePointId id : store.get().list()) {
-                vms.putIfAbsent(id.vm(), new VmLag(null, null));
+                vms.putIfAbsent(id.vm(), new VmLag(null, null, null));
             }
-            try (S3Target target = new S3Target(settings.settings())) {
-                List<RestorePointId> inBucket = new BucketReader(target).restorePoints();
-                Instant now = Instant.now();
-                for (RestorePointId id : inBucket) {
-                    VmLag known = vms.get(id.vm());
-                    if (known == null || known.newestInBucket() == null
-                            || RestorePointId.parse(known.newestInBucket()).time().isBefore(id.time())) {
-                        vms.put(id.vm(), new VmLag(id.toString(), Duration.between(id.time(), now).toSeconds()));
-                    }
-                }
+            Instant now = Instant.now();
+            for (ReplicationStateRepository.VmState v : state.vms()) {
+                vms.put(v.vm(), new VmLag(v.newestInBucket().toString(),
+                        Duration.between(v.newestInBucket().time(), now).toSeconds(), v.checkedAt()));
             }
         }
         return new Status(settings.configured(), settings.endpoint() == null ? null : settings.endpoint().toString(),
-                settings.bucket(), settings.region(), settings.afterBackup(), running.get(), last, vms);
+                settings.bucket(), settings.region(), settings.afterBackup(),
+                settings.every().isZero() ? null : settings.every(), running.get(), state.lastRun().orElse(null), vms);
     }
 
     private void requireConfigured() {

@@ -5,6 +5,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 import java.net.URI;
+import java.time.Duration;
 
 /**
  * Where the store is replicated, bound from {@code lifeboat.replication.*}. Without a bucket there
@@ -14,6 +15,8 @@ import java.net.URI;
  *
  * @param afterBackup replicate after each successful backup (besides on demand)
  * @param bandwidth   upload limit in bytes per second (0: none)
+ * @param every       also replicate this long after the previous scheduled run ended, catching up
+ *                    whatever a failed or skipped run left behind (0: no schedule)
  */
 @ConfigurationProperties("lifeboat.replication")
 public record ReplicationProperties(URI endpoint,
@@ -22,7 +25,14 @@ public record ReplicationProperties(URI endpoint,
                                     String accessKey,
                                     String secretKey,
                                     @DefaultValue("true") boolean afterBackup,
-                                    @DefaultValue("0") long bandwidth) {
+                                    @DefaultValue("0") long bandwidth,
+                                    @DefaultValue("1h") Duration every) {
+
+    public ReplicationProperties {
+        if (every.isNegative()) {
+            throw new IllegalArgumentException("lifeboat.replication.every must not be negative, got " + every);
+        }
+    }
 
     public boolean configured() {
         return bucket != null && !bucket.isBlank();

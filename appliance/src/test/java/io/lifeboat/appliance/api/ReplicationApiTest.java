@@ -56,6 +56,14 @@ class ReplicationApiTest extends LibvirtAppliance {
             Thread.sleep(100);
         } while (!restorePoint.equals(lag.path("newestInBucket").asString()));
         assertThat(lag.path("lagSeconds").asLong()).isBetween(0L, DEADLINE.toSeconds());
+        assertThat(lag.path("checkedAt").isMissingNode()).isFalse();
+
+        // the same lag for Prometheus, one series per VM
+        ApiClient.Reply scrape = admin().get("/actuator/prometheus");
+        assertThat(scrape.status()).isEqualTo(200);
+        assertThat(scrape.text()).containsPattern("lifeboat_replication_lag_seconds\\{[^}]*vm=\"" + vm + "\"[^}]*} \\d");
+        assertThat(scrape.text()).containsPattern("lifeboat_replication_uploaded_bytes_total(\\{[^}]*})? [1-9]");
+        assertThat(anonymous().get("/actuator/prometheus").status()).isEqualTo(401);
 
         // on demand: nothing new to send
         JsonNode job = awaitJob(startReplication(DEADLINE), DEADLINE);
@@ -65,6 +73,8 @@ class ReplicationApiTest extends LibvirtAppliance {
         assertThat(last.path("job").asString()).isEqualTo(job.path("id").asString());
         assertThat(last.path("report").path("uploadedPacks").asInt()).isZero();
         assertThat(last.path("report").path("uploadedManifests").asInt()).isZero();
+        assertThat(last.path("report").path("skippedManifests").asInt()).isPositive();
+        assertThat(last.path("state").asString()).isEqualTo("SUCCEEDED");
     }
 
     @Test

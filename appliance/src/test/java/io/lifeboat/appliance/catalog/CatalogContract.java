@@ -34,6 +34,7 @@ abstract class CatalogContract {
     private JobRepository jobs;
     private AuditLog audit;
     private UserAccounts users;
+    private ReplicationStateRepository replication;
     private MigrateResult migration;
 
     @BeforeEach
@@ -45,6 +46,7 @@ abstract class CatalogContract {
         jobs = new JobRepository(jdbc);
         audit = new AuditLog(jdbc);
         users = new UserAccounts(jdbc);
+        replication = new ReplicationStateRepository(jdbc);
     }
 
     private static RestorePoint restorePoint(String vm, String time) {
@@ -156,5 +158,37 @@ abstract class CatalogContract {
         assertThat(users.create(admin)).isFalse();
         assertThat(users.find("admin")).contains(admin);
         assertThat(users.find("nobody")).isEmpty();
+    }
+
+    @Test
+    void replicationStateKeepsTheNewestPointPerVmAndEachRunsReport() {
+        Instant checked = Timestamps.now();
+        replication.recordBucket(List.of(RestorePointId.parse("web/20261127T070102.123Z"),
+                RestorePointId.parse("web/20261127T090000.000Z"), RestorePointId.parse("db/20261126T230000.000Z")), checked);
+        assertThat(replication.vms()).containsExactly(
+                new ReplicationStateRepository.VmState("db", RestorePointId.parse("db/20261126T230000.000Z"), checked),
+                new ReplicationStateRepository.VmState("web", RestorePointId.parse("web/20261127T090000.000Z"), checked));
+        // the bucket no longer holds any point of db (pruned): its row goes
+        replication.recordBucket(List.of(RestorePointId.parse("web/20261127T090000.000Z")), checked);
+        assertThat(replication.vms()).extracting(ReplicationStateRepository.VmState::vm).containsExactly("web");
+
+        assertThat(replication.lastRun()).isEmpty();
+        Job failed = jobs.create(Job.Kind.REPLICATION, null);
+        jobs.start(failed.id());
+        jobs.finish(failed.id(), Job.State.FAILED, "cannot reach http://127.0.0.1:1");
+        assertThat(replication.lastRun()).hasValueSatisfying(r -> {
+            assertThat(r.job()).isEqualTo(failed.id());
+            assertThat(r.state()).isEqualTo(Job.State.FAILED);
+            assertThat(r.report()).isNull();
+        });
+        Job ok = jobs.create(Job.Kind.REPLICATION, null);
+        jobs.start(ok.id());
+        var report = new io.lifeboat.store.replication.ReplicationReport(3, 2, 99_000_000L, 7, 5, List.of("restore point x: gone", "pack y: gone"));
+        replication.recordRun(ok.id(), report);
+        jobs.finish(ok.id(), Job.State.FAILED, "partial");
+        assertThat(replication.lastRun()).hasValueSatisfying(r -> {
+            assertThat(r.job()).isEqualTo(ok.id());
+            assertThat(r.report()).isEqualTo(report);
+        });
     }
 }
