@@ -3,6 +3,7 @@ package io.lifeboat.appliance.api;
 import io.lifeboat.appliance.backup.BackupException;
 import io.lifeboat.appliance.config.StoreUnavailableException;
 import io.lifeboat.appliance.inventory.InventoryException;
+import io.lifeboat.restore.domain.XmlInputException;
 import io.lifeboat.store.StoreException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,6 +45,11 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
             log.error("Store error: {}", e.getMessage(), e);
         }
         return problem(status, e.getMessage());
+    }
+
+    @ExceptionHandler(XmlInputException.class)
+    ResponseEntity<ProblemDetail> xml(XmlInputException e) {
+        return problem(HttpStatus.BAD_REQUEST, e.getMessage());
     }
 
     @ExceptionHandler(InventoryException.class)

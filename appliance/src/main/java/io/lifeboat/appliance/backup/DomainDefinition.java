@@ -1,7 +1,8 @@
 package io.lifeboat.appliance.backup;
 
-import io.lifeboat.appliance.inventory.DomainXml;
-import io.lifeboat.appliance.inventory.InventoryException;
+import io.lifeboat.restore.domain.DomainXml;
+import io.lifeboat.restore.domain.XmlInputException;
+
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,7 +24,7 @@ record DomainDefinition(String xml, List<VmDisk> disks, boolean hasAgentChannel)
         DomainXml parsed;
         try {
             parsed = DomainXml.parse(xml);
-        } catch (InventoryException e) {
+        } catch (XmlInputException e) {
             throw new BackupException(BackupException.Kind.FAILED, "libvirt returned domain XML that does not parse: " + e.getMessage(), e);
         }
         List<VmDisk> disks = new ArrayList<>();

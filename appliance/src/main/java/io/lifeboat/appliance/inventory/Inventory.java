@@ -1,5 +1,7 @@
 package io.lifeboat.appliance.inventory;
 
+import io.lifeboat.restore.domain.DomainXml;
+
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -88,7 +90,7 @@ public class Inventory {
             disks.add(sized(domain, disk));
         }
         return new Vm(host, domain.getName(), UUID.fromString(domain.getUUIDString()), VmState.of(info.state),
-                info.nrVirtCpu, info.maxMem * 1024, disks, xml.tags());
+                info.nrVirtCpu, info.maxMem * 1024, disks, VmTags.fromDomain(xml.element()));
     }
 
     private static VmDisk sized(Domain domain, DomainXml.Disk disk) {

@@ -1,5 +1,7 @@
 package io.lifeboat.appliance.inventory;
 
+import io.lifeboat.restore.domain.DomainXml;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

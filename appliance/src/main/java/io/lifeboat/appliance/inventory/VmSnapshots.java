@@ -1,5 +1,7 @@
 package io.lifeboat.appliance.inventory;
 
+import io.lifeboat.restore.domain.XmlDocuments;
+
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;

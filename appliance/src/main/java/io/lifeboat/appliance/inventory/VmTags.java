@@ -1,5 +1,7 @@
 package io.lifeboat.appliance.inventory;
 
+import io.lifeboat.restore.domain.XmlDocuments;
+
 import java.util.Collection;
 import java.util.SortedSet;
 import java.util.TreeSet;

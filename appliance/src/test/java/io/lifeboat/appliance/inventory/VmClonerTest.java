@@ -1,5 +1,7 @@
 package io.lifeboat.appliance.inventory;
 
+import io.lifeboat.restore.domain.DomainXml;
+
 import static io.lifeboat.appliance.inventory.TestVms.MIB;
 import static io.lifeboat.appliance.inventory.TestVms.URI;
 import static org.assertj.core.api.Assertions.assertThat;

@@ -1,4 +1,4 @@
-package io.lifeboat.appliance.inventory;
+package io.lifeboat.restore.domain;
 
 import java.io.IOException;
 import java.io.StringReader;
@@ -23,15 +23,15 @@ import org.xml.sax.InputSource;
 import org.xml.sax.SAXException;
 
 /** Parsing and writing the small XML documents libvirt speaks, with DTDs and external entities off. */
-final class XmlDocuments {
+public final class XmlDocuments {
 
     private XmlDocuments() {
     }
 
-    /** Parses {@code xml}; malformed input is {@link InventoryException.Kind#BAD_INPUT}, naming {@code what}. */
-    static Document parse(String xml, String what) {
+    /** Parses {@code xml}; malformed input is an {@link XmlInputException} naming {@code what}. */
+    public static Document parse(String xml, String what) {
         if (xml == null || xml.isBlank()) {
-            throw InventoryException.badInput(what + " is empty");
+            throw new XmlInputException(what + " is empty");
         }
         try {
             DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
@@ -44,13 +44,13 @@ final class XmlDocuments {
             builder.setErrorHandler(null); // errors become exceptions, not stderr noise
             return builder.parse(new InputSource(new StringReader(xml)));
         } catch (SAXException e) {
-            throw InventoryException.badInput(what + " is not well-formed XML: " + e.getMessage());
+            throw new XmlInputException(what + " is not well-formed XML: " + e.getMessage());
         } catch (ParserConfigurationException | IOException e) {
             throw new IllegalStateException("XML parser unavailable", e);
         }
     }
 
-    static String write(Document document) {
+    public static String write(Document document) {
         try {
             var transformer = TransformerFactory.newInstance().newTransformer();
             transformer.setOutputProperty(OutputKeys.OMIT_XML_DECLARATION, "yes");
@@ -63,7 +63,7 @@ final class XmlDocuments {
     }
 
     /** A new document with one root element, e.g. {@code <domainsnapshot>}. */
-    static Document newDocument(String root) {
+    public static Document newDocument(String root) {
         try {
             DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
             factory.setNamespaceAware(true);
@@ -76,7 +76,7 @@ final class XmlDocuments {
     }
 
     /** Appends {@code <name>text</name>} to {@code parent}. */
-    static Element appendText(Element parent, String name, String text) {
+    public static Element appendText(Element parent, String name, String text) {
         Element element = parent.getOwnerDocument().createElement(name);
         element.setTextContent(text);
         parent.appendChild(element);
@@ -84,7 +84,7 @@ final class XmlDocuments {
     }
 
     /** Direct child elements of {@code parent} with this local name (any namespace). */
-    static List<Element> children(Element parent, String localName) {
+    public static List<Element> children(Element parent, String localName) {
         List<Element> found = new ArrayList<>();
         for (Node n = parent.getFirstChild(); n != null; n = n.getNextSibling()) {
             if (n instanceof Element e && localName.equals(localNameOf(e))) {
@@ -94,19 +94,19 @@ final class XmlDocuments {
         return found;
     }
 
-    static Element child(Element parent, String localName) {
+    public static Element child(Element parent, String localName) {
         List<Element> found = children(parent, localName);
         return found.isEmpty() ? null : found.get(0);
     }
 
     /** Text of the first child element with this name, or {@code null}. */
-    static String childText(Element parent, String localName) {
+    public static String childText(Element parent, String localName) {
         Element e = child(parent, localName);
         return e == null ? null : e.getTextContent().trim();
     }
 
     /** An attribute's value, or {@code null} when absent (DOM gives "" for both). */
-    static String attribute(Element element, String name) {
+    public static String attribute(Element element, String name) {
         return element != null && element.hasAttribute(name) ? element.getAttribute(name) : null;
     }
 

@@ -1,4 +1,4 @@
-package io.lifeboat.appliance.inventory;
+package io.lifeboat.restore.domain;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -35,26 +35,26 @@ public final class DomainXml {
     public static DomainXml parse(String xml) {
         Document document = XmlDocuments.parse(xml, "Domain XML");
         if (!"domain".equals(document.getDocumentElement().getTagName())) {
-            throw InventoryException.badInput("Domain XML must have <domain> as its root element, not <"
+            throw new XmlInputException("Domain XML must have <domain> as its root element, not <"
                     + document.getDocumentElement().getTagName() + ">");
         }
         return new DomainXml(document);
     }
 
     /** Lifeboat runs VMs under TCG only ({@code type='qemu'}); KVM domains are BAD_INPUT here. */
-    DomainXml requireQemuType() {
+    public DomainXml requireQemuType() {
         String type = XmlDocuments.attribute(domain, "type");
         if (!"qemu".equals(type)) {
-            throw InventoryException.badInput("Domain type must be 'qemu' (TCG), not '" + type + "'");
+            throw new XmlInputException("Domain type must be 'qemu' (TCG), not '" + type + "'");
         }
         return this;
     }
 
-    String name() {
+    public String name() {
         return XmlDocuments.childText(domain, "name");
     }
 
-    String uuid() {
+    public String uuid() {
         return XmlDocuments.childText(domain, "uuid");
     }
 
@@ -93,7 +93,7 @@ public final class DomainXml {
     }
 
     /** MAC addresses of the network interfaces, in document order. */
-    List<String> macs() {
+    public List<String> macs() {
         List<String> macs = new ArrayList<>();
         for (Element mac : interfaceMacs()) {
             macs.add(mac.getAttribute("address"));
@@ -101,20 +101,21 @@ public final class DomainXml {
         return macs;
     }
 
-    SortedSet<String> tags() {
-        return VmTags.fromDomain(domain);
+    /** The {@code <domain>} element, for readers of parts this class does not model (such as metadata). */
+    public Element element() {
+        return domain;
     }
 
-    void rename(String name) {
+    public void rename(String name) {
         replaceChildText("name", name);
     }
 
-    void setUuid(UUID uuid) {
+    public void setUuid(UUID uuid) {
         replaceChildText("uuid", uuid.toString());
     }
 
     /** Gives every interface a new MAC from {@code macs}; interfaces without one get one added. */
-    void replaceMacs(Supplier<String> macs) {
+    public void replaceMacs(Supplier<String> macs) {
         Element devices = XmlDocuments.child(domain, "devices");
         if (devices == null) {
             return;
@@ -133,7 +134,7 @@ public final class DomainXml {
      * Points the disk with this target at a new file image of {@code format}, dropping any backing
      * chain: the copy is a flat image.
      */
-    void replaceDiskFile(String target, String path, String format) {
+    public void replaceDiskFile(String target, String path, String format) {
         Element devices = XmlDocuments.child(domain, "devices");
         for (Element disk : XmlDocuments.children(devices, "disk")) {
             if (target.equals(XmlDocuments.attribute(XmlDocuments.child(disk, "target"), "dev"))) {
@@ -157,14 +158,14 @@ public final class DomainXml {
      * Removes the UEFI variable store path so libvirt creates a fresh one for the new name
      * instead of two VMs sharing one file.
      */
-    void dropNvramPath() {
+    public void dropNvramPath() {
         Element os = XmlDocuments.child(domain, "os");
         if (os != null) {
             XmlDocuments.children(os, "nvram").forEach(os::removeChild);
         }
     }
 
-    String toXml() {
+    public String toXml() {
         return XmlDocuments.write(document);
     }
 
