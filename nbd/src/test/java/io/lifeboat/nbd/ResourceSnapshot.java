@@ -8,6 +8,7 @@ import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -43,8 +44,10 @@ final class ResourceSnapshot {
         // JUnit starts its @Timeout watcher lazily, during the first test.
         added.removeIf(t -> !t.isAlive() || t.getName().startsWith("junit-"));
         assertThat(added).as("threads left behind").isEmpty();
-        assertThat(socketDescriptors()).as("sockets, selectors and pipes left open")
-                .containsExactlyInAnyOrderElementsOf(descriptors);
+        // Only new ones count: pipes of a finished child process may close later, and that is no leak.
+        List<String> opened = new ArrayList<>(socketDescriptors());
+        opened.removeAll(descriptors);
+        assertThat(opened).as("sockets, selectors and pipes left open").isEmpty();
     }
 
     /** Open sockets, epoll instances and pipes of this JVM: what a leaking peer would leave behind. */
