@@ -7,10 +7,14 @@ import java.nio.ByteBuffer;
  *
  * <pre>
  * u16 information type (NBD_INFO_*)
- * NBD_INFO_EXPORT (0):     u64 export size, u16 transmission flags
- * NBD_INFO_BLOCK_SIZE (3): u32 minimum, u32 preferred, u32 maximum block size
- * other types:             type-specific, ignored by the client
+ * NBD_INFO_EXPORT (0):      u64 export size, u16 transmission flags
+ * NBD_INFO_NAME (1):        export name (UTF-8, the rest of the reply)
+ * NBD_INFO_DESCRIPTION (2): description (UTF-8, the rest of the reply)
+ * NBD_INFO_BLOCK_SIZE (3):  u32 minimum, u32 preferred, u32 maximum block size
+ * other types:              type-specific, ignored by the client
  * </pre>
+ *
+ * Also the replies to NBD_OPT_INFO, which has the same layout but stays in the handshake.
  */
 sealed interface Info {
 
@@ -51,7 +55,25 @@ sealed interface Info {
         }
     }
 
+    /** The export's canonical name; a server sends it only when asked. */
+    record Name(String name) implements Info {
+        ByteBuffer encode() {
+            return text(NbdProtocol.INFO_NAME, WireStrings.encode(name, "export name"));
+        }
+    }
+
+    /** Free text about the export for humans; a server sends it only when asked. */
+    record Description(String description) implements Info {
+        ByteBuffer encode() {
+            return text(NbdProtocol.INFO_DESCRIPTION, WireStrings.encode(description, "export description"));
+        }
+    }
+
     record Other(int type) implements Info {
+    }
+
+    private static ByteBuffer text(int type, byte[] bytes) {
+        return ByteBuffer.allocate(Short.BYTES + bytes.length).putShort((short) type).put(bytes).flip();
     }
 
     static Info parse(ByteBuffer data) throws NbdProtocolException {
@@ -75,6 +97,13 @@ sealed interface Info {
                 BlockSize sizes = new BlockSize(b.getInt(), b.getInt(), b.getInt());
                 sizes.validate();
                 return sizes;
+            }
+            case NbdProtocol.INFO_NAME, NbdProtocol.INFO_DESCRIPTION -> {
+                if (b.remaining() > NbdProtocol.MAX_STRING_LENGTH) {
+                    throw new NbdProtocolException("NBD_REP_INFO text of " + b.remaining() + " bytes");
+                }
+                String text = WireStrings.get(b, b.remaining());
+                return type == NbdProtocol.INFO_NAME ? new Name(text) : new Description(text);
             }
             default -> {
                 return new Other(type);

@@ -8,6 +8,8 @@ import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.CancelledKeyException;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
@@ -23,7 +25,11 @@ import java.util.concurrent.TimeUnit;
  * its own {@link Selector}. No thread is involved, so nothing can leak but the two descriptors
  * (socket and selector) that {@link #close()} releases. The timeout is an idle timeout: it
  * restarts whenever bytes move, so a large but steady transfer is never cut off while a peer
- * that goes silent is detected within one timeout.
+ * that goes silent is detected within one timeout. A server can also cap every wait at an
+ * absolute deadline ({@link #limitUntil}), which bounds a whole handshake however slowly the
+ * peer trickles bytes, and can wait indefinitely for the next request ({@link #awaitReadable}).
+ *
+ * <p>One thread does the I/O; {@link #shutdown()} may be called from any other thread to end it.
  */
 final class NbdChannel implements Closeable {
 
@@ -31,6 +37,9 @@ final class NbdChannel implements Closeable {
     private final Selector selector;
     private final SelectionKey key;
     private final Duration timeout;
+    /** Absolute cap on every deadline, in {@link System#nanoTime()} terms, while {@code limited}. */
+    private long limit;
+    private boolean limited;
 
     private NbdChannel(SocketChannel channel, Duration timeout) throws IOException {
         if (timeout.isNegative() || timeout.isZero()) {
@@ -87,6 +96,48 @@ final class NbdChannel implements Closeable {
         return timeout;
     }
 
+    /** From now on no wait goes past {@code deadlineNanos} (a {@link System#nanoTime()} value). */
+    void limitUntil(long deadlineNanos) {
+        limit = deadlineNanos;
+        limited = true;
+    }
+
+    /** Lifts the cap set by {@link #limitUntil}; only the idle timeout applies again. */
+    void removeLimit() {
+        limited = false;
+    }
+
+    /**
+     * Waits until bytes can be read or the peer has closed, for at most {@code patience}, or
+     * indefinitely if it is {@code null}. Returns whether input is there; false means the wait
+     * timed out. A server waits here between requests, where a client may rightly stay silent.
+     */
+    boolean awaitReadable(Duration patience) throws IOException {
+        long deadline = patience == null ? 0 : System.nanoTime() + patience.toNanos();
+        while (true) {
+            long wait = 0;
+            if (patience != null) {
+                long remaining = deadline - System.nanoTime();
+                if (remaining <= 0) {
+                    return false;
+                }
+                wait = Math.max(1, TimeUnit.NANOSECONDS.toMillis(remaining));
+            }
+            interest(SelectionKey.OP_READ);
+            int ready = selector.select(wait);
+            selector.selectedKeys().clear();
+            if (ready > 0) {
+                return true;
+            }
+            if (!channel.isOpen()) {
+                throw new ClosedChannelException();
+            }
+            if (Thread.currentThread().isInterrupted()) {
+                throw new InterruptedIOException("interrupted while waiting for a request");
+            }
+        }
+    }
+
     boolean isOpen() {
         return channel.isOpen();
     }
@@ -133,15 +184,36 @@ final class NbdChannel implements Closeable {
         }
     }
 
+    /**
+     * Closes the socket from another thread and wakes the thread blocked on it, which then fails
+     * with a {@link ClosedChannelException} and closes the channel itself.
+     */
+    synchronized void shutdown() throws IOException {
+        if (selector.isOpen()) {
+            channel.close();
+            selector.wakeup();
+        }
+    }
+
     @Override
-    public void close() throws IOException {
+    public synchronized void close() throws IOException {
         try (selector) {
             channel.close();
         }
     }
 
     private long deadline() {
-        return System.nanoTime() + timeout.toNanos();
+        long idle = System.nanoTime() + timeout.toNanos();
+        return limited && limit - idle < 0 ? limit : idle;
+    }
+
+    private void interest(int ops) throws ClosedChannelException {
+        try {
+            key.interestOps(ops);
+        } catch (CancelledKeyException e) {
+            // Another thread closed the socket (shutdown), which cancels its registration.
+            throw new ClosedChannelException();
+        }
     }
 
     private static boolean hasRemaining(ByteBuffer[] buffers) {
@@ -156,9 +228,11 @@ final class NbdChannel implements Closeable {
     private void await(int ops, String what, long deadline) throws IOException {
         long remaining = deadline - System.nanoTime();
         if (remaining <= 0) {
-            throw new NbdTimeoutException("no progress for " + timeout.toMillis() + " ms while " + what);
+            throw new NbdTimeoutException(limited && limit - System.nanoTime() <= 0
+                    ? "deadline passed while " + what
+                    : "no progress for " + timeout.toMillis() + " ms while " + what);
         }
-        key.interestOps(ops);
+        interest(ops);
         // select(ms) rounds down; never pass 0, which would mean "forever".
         selector.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(remaining)));
         selector.selectedKeys().clear();

@@ -4,22 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
-import java.nio.channels.Selector;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
-import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -44,23 +37,16 @@ class NbdClientBrokenServerTest {
     Path dir;
 
     private FakeNbdServer server;
-    private Set<Thread> threadsBefore;
-    private List<String> descriptorsBefore;
+    private ResourceSnapshot resources;
 
-    /** The JDK opens one socket of its own, for good, on first use of networking: not ours to count. */
     @BeforeAll
     static void warmUpJdkNetworking() throws IOException {
-        try (SocketChannel unix = SocketChannel.open(StandardProtocolFamily.UNIX);
-             SocketChannel tcp = SocketChannel.open();
-             Selector selector = Selector.open()) {
-            assertThat(unix.isOpen() && tcp.isOpen() && selector.isOpen()).isTrue();
-        }
+        ResourceSnapshot.warmUpJdkNetworking();
     }
 
     @BeforeEach
     void snapshotResources() throws IOException {
-        threadsBefore = Thread.getAllStackTraces().keySet();
-        descriptorsBefore = socketDescriptors();
+        resources = ResourceSnapshot.take();
     }
 
     @AfterEach
@@ -68,13 +54,7 @@ class NbdClientBrokenServerTest {
         if (server != null) {
             server.close();
         }
-        Set<Thread> added = new HashSet<>(Thread.getAllStackTraces().keySet());
-        added.removeAll(threadsBefore);
-        // JUnit starts its @Timeout watcher lazily, during the first test.
-        added.removeIf(t -> !t.isAlive() || t.getName().startsWith("junit-"));
-        assertThat(added).as("threads left behind").isEmpty();
-        assertThat(socketDescriptors()).as("sockets, selectors and pipes left open")
-                .containsExactlyInAnyOrderElementsOf(descriptorsBefore);
+        resources.assertNothingLeft();
     }
 
     private NbdClient connect(FakeNbdServer.Script script, List<String> contexts) throws IOException {
@@ -472,19 +452,5 @@ class NbdClientBrokenServerTest {
             disk[i] = (byte) (i * 31 + (i >>> 9));
         }
         return disk;
-    }
-
-    /** Open sockets, epoll instances and pipes of this JVM: what a leaking client would leave behind. */
-    private static List<String> socketDescriptors() throws IOException {
-        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
-            return fds.map(fd -> {
-                try {
-                    return Files.readSymbolicLink(fd).toString();
-                } catch (IOException gone) {
-                    return "";
-                }
-            }).filter(t -> t.startsWith("socket:") || t.startsWith("pipe:") || t.startsWith("anon_inode:"))
-                    .sorted().toList();
-        }
     }
 }
