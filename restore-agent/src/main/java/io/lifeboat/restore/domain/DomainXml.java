@@ -155,6 +155,53 @@ public final class DomainXml {
     }
 
     /**
+     * Makes the disk with this target a qcow2 overlay file backed by a raw NBD export on a unix
+     * socket (libvirt's {@code <backingStore type='network'>}), the chain instant recovery runs
+     * a VM on. Read and write errors stop the VM instead of reaching the guest: if the export
+     * goes away, the VM pauses and can be resumed once it is back, and the guest never sees a
+     * failed read as data.
+     */
+    public void backWithNbd(String target, String overlay, String exportName, String socket) {
+        replaceDiskFile(target, overlay, "qcow2");
+        Element disk = diskElement(target);
+        Element driver = XmlDocuments.child(disk, "driver");
+        if (driver == null) {
+            driver = document.createElement("driver");
+            driver.setAttribute("name", "qemu");
+            driver.setAttribute("type", "qcow2");
+            disk.insertBefore(driver, disk.getFirstChild());
+        }
+        driver.setAttribute("error_policy", "stop");
+        driver.setAttribute("rerror_policy", "stop");
+        Element backing = document.createElement("backingStore");
+        backing.setAttribute("type", "network");
+        Element format = document.createElement("format");
+        format.setAttribute("type", "raw");
+        backing.appendChild(format);
+        Element source = document.createElement("source");
+        source.setAttribute("protocol", "nbd");
+        source.setAttribute("name", exportName);
+        Element host = document.createElement("host");
+        host.setAttribute("transport", "unix");
+        host.setAttribute("socket", socket);
+        source.appendChild(host);
+        backing.appendChild(source);
+        disk.insertBefore(backing, XmlDocuments.child(disk, "target"));
+    }
+
+    private Element diskElement(String target) {
+        Element devices = XmlDocuments.child(domain, "devices");
+        if (devices != null) {
+            for (Element disk : XmlDocuments.children(devices, "disk")) {
+                if (target.equals(XmlDocuments.attribute(XmlDocuments.child(disk, "target"), "dev"))) {
+                    return disk;
+                }
+            }
+        }
+        throw new IllegalArgumentException("no disk with target " + target);
+    }
+
+    /**
      * Removes the UEFI variable store path so libvirt creates a fresh one for the new name
      * instead of two VMs sharing one file.
      */
