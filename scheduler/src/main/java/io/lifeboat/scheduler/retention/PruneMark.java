@@ -47,6 +47,11 @@ public enum PruneMark {
     }
 
     static PruneMark of(RetentionRule rule) {
-        return values()[rule.ordinal()];
+        for (PruneMark mark : values()) {
+            if (mark.rule == rule) {
+                return mark;
+            }
+        }
+        throw new IllegalArgumentException("no mark for " + rule);
     }
 }
