@@ -1,0 +1,83 @@
+package io.lifeboat.restore.instant;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * What one instant recovery is and how far it got, kept as {@code session.json} in its own
+ * directory so that after a restart (of the agent or the appliance) it is clear which VM runs on
+ * which export and what is left to do. Written atomically (temporary file, fsync, rename).
+ *
+ * <pre>
+ * {
+ *   "id": "3f1c…",                       the directory's name
+ *   "restorePoint": "web01/20261127T070102.123Z",
+ *   "vm": "web01-recovered",             the domain that runs on the overlays
+ *   "libvirtUri": "qemu:///system",
+ *   "socket": "/…/nbd.sock",             where the restore point's disks are exported
+ *   "disks": [ {"target": "vda", "overlay": "/…/vda.overlay.qcow2", "image": "/images/web01-recovered-vda.qcow2"} ],
+ *   "state": "COPYING",                  SERVING → COPYING → PIVOTED, or FAILED
+ *   "started": "…", "updated": "…",
+ *   "error": null                        why it FAILED, for the user
+ * }
+ * </pre>
+ */
+public record InstantSession(String id, String restorePoint, String vm, String libvirtUri, String socket,
+                             List<Disk> disks, State state, Instant started, Instant updated, String error) {
+
+    public static final String FILE = "session.json";
+    private static final ObjectMapper JSON = new ObjectMapper().findAndRegisterModules()
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+
+    /** One disk: the overlay the VM runs on until the pivot, and the flat image it ends up on. */
+    public record Disk(String target, String overlay, String image) {
+    }
+
+    public enum State {
+        /** The VM runs on overlays backed by the export; nothing copied yet. */
+        SERVING,
+        /** The background copy into the final images is going on. */
+        COPYING,
+        /** Every disk is a flat image; the export is no longer needed. */
+        PIVOTED,
+        /** Given up; {@code error} says why. The VM, if it still exists, may need the export. */
+        FAILED
+    }
+
+    public InstantSession {
+        disks = List.copyOf(disks);
+    }
+
+    public InstantSession with(State newState, String newError) {
+        return new InstantSession(id, restorePoint, vm, libvirtUri, socket, disks, newState, started, Instant.now(), newError);
+    }
+
+    public boolean finished() {
+        return state == State.PIVOTED || state == State.FAILED;
+    }
+
+    void write(Path dir) throws IOException {
+        Path tmp = dir.resolve(FILE + ".tmp");
+        Files.write(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(this));
+        try (FileChannel c = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+            c.force(true);
+        }
+        Files.move(tmp, dir.resolve(FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true);
+        }
+    }
+
+    static InstantSession read(Path dir) throws IOException {
+        return JSON.readValue(dir.resolve(FILE).toFile(), InstantSession.class);
+    }
+}
