@@ -39,6 +39,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ReplicationFaultTest {
     private static final int ATTEMPTS = 3;
+    /** Fewer attempts where they all fail: the outage outlasts them sooner. */
+    private static final int OUTAGE_ATTEMPTS = 2;
     /** Only for the stall cases: long enough for a 5 MiB part on a busy machine, short enough to wait for. */
     private static final Duration STALL_TIMEOUT = Duration.ofMillis(1500);
 
@@ -125,8 +127,8 @@ class ReplicationFaultTest {
         }
     }
 
-    private static S3Settings settings(FaultProxy proxy, String bucket, Fault fault) {
-        S3Settings s = proxy.through(server.settings(bucket)).withMultipart(5L << 20, 5L << 20).withMaxAttempts(ATTEMPTS);
+    private static S3Settings settings(FaultProxy proxy, String bucket, Fault fault, int attempts) {
+        S3Settings s = proxy.through(server.settings(bucket)).withMultipart(5L << 20, 5L << 20).withMaxAttempts(attempts);
         return fault == Fault.STALL ? s.withAttemptTimeout(STALL_TIMEOUT) : s;
     }
 
@@ -135,7 +137,7 @@ class ReplicationFaultTest {
     void aBurstShorterThanTheAttemptsIsRetriedWithinTheRun(Fault fault, Target target) throws Exception {
         String bucket = bucket("burst", Arguments.of(fault, target));
         try (FaultProxy proxy = FaultProxy.start(server.endpoint());
-             S3Target t = new S3Target(settings(proxy, bucket, fault))) {
+             S3Target t = new S3Target(settings(proxy, bucket, fault, ATTEMPTS))) {
             FaultProxy.Injection burst = proxy.inject(fault, ATTEMPTS - 1, target.when);
             ReplicationReport r = new Replicator(source, t).run(Progress.none());
 
@@ -160,17 +162,17 @@ class ReplicationFaultTest {
     void aLongerOutageFailsTheRunAndTheNextRunCompletes(Fault fault, Target target) throws Exception {
         String bucket = bucket("outage", Arguments.of(fault, target));
         try (FaultProxy proxy = FaultProxy.start(server.endpoint());
-             S3Target t = new S3Target(settings(proxy, bucket, fault))) {
+             S3Target t = new S3Target(settings(proxy, bucket, fault, OUTAGE_ATTEMPTS))) {
             // A stall costs an attempt timeout each time, so that outage lasts one request's attempts,
             // on a manifest: the one upload a run does not try again later (a pack it does, first
             // thing for the manifest that needs it).
             FaultProxy.Injection outage = fault == Fault.STALL
-                    ? proxy.inject(fault, ATTEMPTS, Target.MANIFEST_PUTS.when)
+                    ? proxy.inject(fault, OUTAGE_ATTEMPTS, Target.MANIFEST_PUTS.when)
                     : proxy.outage(fault, target.when);
             ReplicationReport failed = new Replicator(source, t).run(Progress.none());
 
             assertThat(failed.ok()).isFalse();
-            assertThat(outage.injected()).isGreaterThanOrEqualTo(ATTEMPTS);
+            assertThat(outage.injected()).isGreaterThanOrEqualTo(OUTAGE_ATTEMPTS);
             assertThat(failed.failures()).allSatisfy(f -> assertThat(f).contains(switch (fault) {
                 case INTERNAL_ERROR -> "answered HTTP 500 InternalError";
                 case SLOW_DOWN -> "answered HTTP 503 SlowDown";
