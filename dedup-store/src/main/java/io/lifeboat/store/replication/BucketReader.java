@@ -230,20 +230,9 @@ public final class BucketReader {
         try {
             long size = target.download(BucketLayout.packKey(id), tmp);
             List<PackFormat.Entry> entries;
-            try (PackReader r = new PackReader(id, tmp); FileChannel ch = FileChannel.open(tmp)) {
+            try (PackReader r = new PackReader(id, tmp)) {
                 entries = r.entries();
-                byte[] raw = new byte[0];
-                for (PackFormat.Entry e : entries) {
-                    byte[] frame = new byte[PackFormat.FRAME_HEADER_SIZE + e.storedLength()];
-                    readFully(id, ch, e.offset(), frame);
-                    if (raw.length < e.rawLength()) {
-                        raw = new byte[e.rawLength()];
-                    }
-                    String problem = FrameCheck.check(id, e, frame, codec, raw);
-                    if (problem != null) {
-                        throw new CorruptPackException(id, "chunk " + e.digest() + " at offset " + e.offset() + ": " + problem);
-                    }
-                }
+                FrameCheck.checkEvery(id, tmp, entries, codec);
             } catch (CorruptPackException e) {
                 throw new StoreException(StoreException.Kind.CORRUPT, "pack " + id + " is damaged in the bucket, not used: "
                         + e.getMessage(), e);
@@ -264,15 +253,6 @@ public final class BucketReader {
                 Files.deleteIfExists(tmp);
             } catch (IOException ignored) {
                 // removed when the store is next opened
-            }
-        }
-    }
-
-    private static void readFully(String id, FileChannel ch, long offset, byte[] dst) throws IOException {
-        ByteBuffer b = ByteBuffer.wrap(dst);
-        while (b.hasRemaining()) {
-            if (ch.read(b, offset + b.position()) < 0) {
-                throw new CorruptPackException(id, "frame at offset " + offset + " runs past the end");
             }
         }
     }

@@ -5,7 +5,13 @@ import io.lifeboat.store.pack.CorruptPackException;
 import io.lifeboat.store.pack.PackFormat;
 import io.lifeboat.store.pack.PackReader;
 
-/** Checks one frame read from a bucket against the footer entry that points at it. */
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.util.List;
+
+/** Checks frames read from a bucket against the footer entries that point at them. */
 final class FrameCheck {
     private FrameCheck() {
     }
@@ -25,6 +31,37 @@ final class FrameCheck {
             return null;
         } catch (CorruptPackException ex) {
             return ex.getMessage();
+        }
+    }
+
+    /**
+     * Checks every frame of a pack downloaded from a bucket to {@code file}, whose footer gave
+     * {@code entries}; throws naming the first damaged chunk.
+     */
+    static void checkEvery(String packId, Path file, List<PackFormat.Entry> entries, ChunkCompressor codec)
+            throws IOException {
+        try (FileChannel ch = FileChannel.open(file)) {
+            byte[] raw = new byte[0];
+            for (PackFormat.Entry e : entries) {
+                byte[] frame = new byte[PackFormat.FRAME_HEADER_SIZE + e.storedLength()];
+                readFully(packId, ch, e.offset(), frame);
+                if (raw.length < e.rawLength()) {
+                    raw = new byte[e.rawLength()];
+                }
+                String problem = check(packId, e, frame, codec, raw);
+                if (problem != null) {
+                    throw new CorruptPackException(packId, "chunk " + e.digest() + " at offset " + e.offset() + ": " + problem);
+                }
+            }
+        }
+    }
+
+    private static void readFully(String id, FileChannel ch, long offset, byte[] dst) throws IOException {
+        ByteBuffer b = ByteBuffer.wrap(dst);
+        while (b.hasRemaining()) {
+            if (ch.read(b, offset + b.position()) < 0) {
+                throw new CorruptPackException(id, "frame at offset " + offset + " runs past the end");
+            }
         }
     }
 }

@@ -19,13 +19,21 @@ import java.util.Objects;
  * @param maxAttempts        attempts per request, retried with exponential backoff and full jitter
  *                           on 5xx, throttling and connection errors
  * @param bytesPerSecond     upload bandwidth limit across all uploads of one target; 0 = unlimited
+ * @param attemptTimeout     how long one attempt of one request may take before it is abandoned and
+ *                           retried (a server that accepts a request and never answers must not hang
+ *                           a replication); null = {@link #effectiveAttemptTimeout() derived} from the
+ *                           largest request body and the bandwidth limit
  */
 public record S3Settings(URI endpoint, String region, String bucket, String accessKey, String secretKey,
                          boolean pathStyle, long multipartThreshold, long partSize, int maxAttempts,
-                         long bytesPerSecond) {
+                         long bytesPerSecond, Duration attemptTimeout) {
     public static final long MIN_PART_SIZE = 5L << 20;
     public static final Duration BACKOFF_BASE = Duration.ofMillis(200);
     public static final Duration BACKOFF_MAX = Duration.ofSeconds(20);
+    /** The shortest derived attempt timeout: a small request that takes longer is stuck, not slow. */
+    public static final Duration MIN_ATTEMPT_TIMEOUT = Duration.ofSeconds(30);
+    /** The slowest upload rate the derived attempt timeout still lets a whole request body through at. */
+    public static final long SLOWEST_RATE = 256L << 10;
 
     public S3Settings {
         Objects.requireNonNull(region, "region");
@@ -45,6 +53,9 @@ public record S3Settings(URI endpoint, String region, String bucket, String acce
         if (bytesPerSecond < 0) {
             throw new IllegalArgumentException("bandwidth limit must not be negative");
         }
+        if (attemptTimeout != null && (attemptTimeout.isNegative() || attemptTimeout.isZero())) {
+            throw new IllegalArgumentException("attempt timeout must be positive, got " + attemptTimeout);
+        }
     }
 
     /** An S3-compatible server with explicit credentials and path-style access; packs above 16 MiB go in 8 MiB parts. */
@@ -58,27 +69,51 @@ public record S3Settings(URI endpoint, String region, String bucket, String acce
      * 8 MiB parts, 6 attempts, no bandwidth limit.
      */
     public static S3Settings of(URI endpoint, String region, String bucket, String accessKey, String secretKey) {
-        return new S3Settings(endpoint, region, bucket, accessKey, secretKey, endpoint != null, 16L << 20, 8L << 20, 6, 0);
+        return new S3Settings(endpoint, region, bucket, accessKey, secretKey, endpoint != null, 16L << 20, 8L << 20, 6, 0, null);
     }
 
     public S3Settings withMultipart(long threshold, long part) {
-        return new S3Settings(endpoint, region, bucket, accessKey, secretKey, pathStyle, threshold, part, maxAttempts, bytesPerSecond);
+        return new S3Settings(endpoint, region, bucket, accessKey, secretKey, pathStyle, threshold, part, maxAttempts, bytesPerSecond, attemptTimeout);
     }
 
     public S3Settings withBandwidth(long limit) {
-        return new S3Settings(endpoint, region, bucket, accessKey, secretKey, pathStyle, multipartThreshold, partSize, maxAttempts, limit);
+        return new S3Settings(endpoint, region, bucket, accessKey, secretKey, pathStyle, multipartThreshold, partSize, maxAttempts, limit, attemptTimeout);
     }
 
     public S3Settings withCredentials(String access, String secret) {
-        return new S3Settings(endpoint, region, bucket, access, secret, pathStyle, multipartThreshold, partSize, maxAttempts, bytesPerSecond);
+        return new S3Settings(endpoint, region, bucket, access, secret, pathStyle, multipartThreshold, partSize, maxAttempts, bytesPerSecond, attemptTimeout);
     }
 
     public S3Settings withBucket(String name) {
-        return new S3Settings(endpoint, region, name, accessKey, secretKey, pathStyle, multipartThreshold, partSize, maxAttempts, bytesPerSecond);
+        return new S3Settings(endpoint, region, name, accessKey, secretKey, pathStyle, multipartThreshold, partSize, maxAttempts, bytesPerSecond, attemptTimeout);
     }
 
     public S3Settings withMaxAttempts(int attempts) {
-        return new S3Settings(endpoint, region, bucket, accessKey, secretKey, pathStyle, multipartThreshold, partSize, attempts, bytesPerSecond);
+        return new S3Settings(endpoint, region, bucket, accessKey, secretKey, pathStyle, multipartThreshold, partSize, attempts, bytesPerSecond, attemptTimeout);
+    }
+
+    public S3Settings withEndpoint(URI uri) {
+        return new S3Settings(uri, region, bucket, accessKey, secretKey, pathStyle, multipartThreshold, partSize, maxAttempts, bytesPerSecond, attemptTimeout);
+    }
+
+    /** {@code timeout} for every attempt; null to derive it ({@link #effectiveAttemptTimeout()}). */
+    public S3Settings withAttemptTimeout(Duration timeout) {
+        return new S3Settings(endpoint, region, bucket, accessKey, secretKey, pathStyle, multipartThreshold, partSize, maxAttempts, bytesPerSecond, timeout);
+    }
+
+    /**
+     * The attempt timeout in force: the one given, else long enough for the largest request body
+     * (a single PUT of up to the multipart threshold) to go at {@link #SLOWEST_RATE} or at the
+     * bandwidth limit if that is lower, and never below {@link #MIN_ATTEMPT_TIMEOUT}. With the
+     * defaults (16 MiB threshold, no limit) that is 64 s.
+     */
+    public Duration effectiveAttemptTimeout() {
+        if (attemptTimeout != null) {
+            return attemptTimeout;
+        }
+        long rate = bytesPerSecond > 0 ? Math.min(bytesPerSecond, SLOWEST_RATE) : SLOWEST_RATE;
+        Duration body = Duration.ofMillis(Math.multiplyExact(multipartThreshold, 1000L) / rate);
+        return body.compareTo(MIN_ATTEMPT_TIMEOUT) > 0 ? body : MIN_ATTEMPT_TIMEOUT;
     }
 
     /** For messages: the endpoint (or "AWS S3") and bucket. */

@@ -57,6 +57,8 @@ import java.util.SortedMap;
  *
  * <p>Requests are retried by the SDK's standard strategy: up to {@link S3Settings#maxAttempts}
  * attempts on 5xx, throttling and connection errors, with exponential backoff and full jitter.
+ * An attempt that has not completed within {@link S3Settings#effectiveAttemptTimeout()} (a stalled
+ * response) is abandoned and counts as one failed attempt.
  */
 public final class S3Target implements AutoCloseable {
     private static final String BINARY = "application/octet-stream";
@@ -78,6 +80,9 @@ public final class S3Target implements AutoCloseable {
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
                 .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
                 .overrideConfiguration(o -> {
+                    // A server that takes a request and never answers would otherwise hold the
+                    // attempt until the socket read timeout, or forever while it trickles bytes.
+                    o.apiCallAttemptTimeout(settings.effectiveAttemptTimeout());
                     o.retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder()
                             .maxAttempts(settings.maxAttempts())
                             .backoffStrategy(backoff)
