@@ -1,17 +1,15 @@
 package io.lifeboat.appliance.inventory;
 
 import io.lifeboat.restore.domain.DomainXml;
+import io.lifeboat.restore.domain.Macs;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 
 import org.libvirt.Domain;
@@ -30,8 +28,6 @@ import io.lifeboat.appliance.inventory.InventoryException.Kind;
  * crash-consistent. If the source is started while copying, the clone is abandoned (CONFLICT).
  */
 public class VmCloner {
-
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final LibvirtHosts hosts;
 
@@ -64,8 +60,7 @@ public class VmCloner {
             }
             xml.rename(newName);
             xml.setUuid(UUID.randomUUID());
-            Set<String> taken = new HashSet<>(xml.macs());
-            xml.replaceMacs(() -> newMac(taken));
+            xml.replaceMacs(Macs.fresh(xml.macs()));
             xml.dropNvramPath();
             return hosts.call(host, "define clone " + newName + " of " + source + " on " + host, connect -> {
                 requireShutOff(LibvirtHosts.lookup(connect, host, source), source);
@@ -102,16 +97,6 @@ public class VmCloner {
     private static void requireShutOff(Domain domain, String vm) throws LibvirtException {
         if (domain.isActive() == 1) {
             throw InventoryException.conflict("VM " + vm + " must be shut off to be cloned");
-        }
-    }
-
-    private static String newMac(Set<String> taken) {
-        while (true) {
-            String mac = String.format("52:54:00:%02x:%02x:%02x", RANDOM.nextInt(256), RANDOM.nextInt(256),
-                    RANDOM.nextInt(256));
-            if (taken.add(mac)) {
-                return mac;
-            }
         }
     }
 

@@ -1,7 +1,6 @@
 package io.lifeboat.restore.instant;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -26,17 +25,16 @@ import java.util.List;
  *   "socket": "/…/nbd.sock",             where the restore point's disks are exported
  *   "disks": [ {"target": "vda", "overlay": "/…/vda.overlay.qcow2", "image": "/images/web01-recovered-vda.qcow2"} ],
  *   "state": "COPYING",                  SERVING → COPYING → PIVOTED, or FAILED
- *   "started": "…", "updated": "…",
+ *   "started": "2026-11-27T09:41:00.123Z", "updated": "…",   ISO-8601, UTC
  *   "error": null                        why it FAILED, for the user
  * }
  * </pre>
  */
 public record InstantSession(String id, String restorePoint, String vm, String libvirtUri, String socket,
-                             List<Disk> disks, State state, Instant started, Instant updated, String error) {
+                             List<Disk> disks, State state, String started, String updated, String error) {
 
     public static final String FILE = "session.json";
-    private static final ObjectMapper JSON = new ObjectMapper().findAndRegisterModules()
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** One disk: the overlay the VM runs on until the pivot, and the flat image it ends up on. */
     public record Disk(String target, String overlay, String image) {
@@ -58,7 +56,7 @@ public record InstantSession(String id, String restorePoint, String vm, String l
     }
 
     public InstantSession with(State newState, String newError) {
-        return new InstantSession(id, restorePoint, vm, libvirtUri, socket, disks, newState, started, Instant.now(), newError);
+        return new InstantSession(id, restorePoint, vm, libvirtUri, socket, disks, newState, started, Instant.now().toString(), newError);
     }
 
     public boolean finished() {

@@ -1,0 +1,104 @@
+package io.lifeboat.restore.instant;
+
+import io.lifeboat.restore.domain.XmlDocuments;
+import io.lifeboat.store.Progress;
+import org.libvirt.Domain;
+import org.libvirt.DomainBlockJobInfo;
+import org.libvirt.LibvirtException;
+import org.libvirt.TypedParameter;
+import org.libvirt.TypedUlongParameter;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * Moves one disk of a running VM off its backing chain: libvirt's block copy (QEMU's
+ * drive-mirror) reads the whole chain (the overlay and the NBD export behind it) into a new flat
+ * qcow2 image while mirroring the guest's new writes into it, and once source and copy are in step
+ * the VM is pivoted onto the copy. After that the disk has no backing chain and the export is not
+ * read any more.
+ *
+ * <p>Block copy rather than block pull: libvirt-java has no binding for {@code virDomainBlockPull},
+ * and the copy gives the same end state (one flat image holding the restore point plus every
+ * write made meanwhile) with a fresh image instead of an overlay grown to full size. The job is
+ * transient (libvirt's requirement for a persistent domain); libvirt writes the pivoted image into
+ * the persistent definition itself.
+ */
+final class BlockCopy {
+    private static final Duration POLL = Duration.ofMillis(200);
+
+    private BlockCopy() {
+    }
+
+    /**
+     * Copies {@code target} into {@code image} at up to {@code bandwidth} bytes/s (0: unlimited)
+     * and pivots; progress counts the job's bytes. Throws if the job ends without reaching the
+     * pivot (QEMU gives up on a read error of the export, say), leaving the VM on its overlay.
+     */
+    static void copyAndPivot(Domain domain, String target, Path image, long bandwidth, Progress progress)
+            throws LibvirtException, InterruptedException, InstantRecoveryException {
+        String dest = destination(image);
+        TypedParameter[] params = bandwidth > 0
+                ? new TypedParameter[] {new TypedUlongParameter(Domain.BlockCopyParameters.BANDWIDTH, bandwidth)}
+                : new TypedParameter[0];
+        domain.blockCopy(target, dest, params, Domain.BlockCopyFlags.TRANSIENT_JOB);
+        long reported = 0;
+        while (true) {
+            DomainBlockJobInfo job = domain.getBlockJobInfo(target, 0);
+            if (job.type == 0 && job.end == 0) {
+                throw new InstantRecoveryException(InstantRecoveryException.Kind.FAILED, "the copy of disk " + target
+                        + " ended before it was complete (QEMU could not read the restore point or write " + image
+                        + "); the VM still runs on its overlay");
+            }
+            if (job.cur > reported) {
+                progress.add(job.cur - reported);
+                reported = job.cur;
+            }
+            if (job.end > 0 && job.cur == job.end && tryPivot(domain, target)) {
+                awaitGone(domain, target);
+                return;
+            }
+            Thread.sleep(POLL.toMillis());
+        }
+    }
+
+    /** {@code <disk type='file'><source file='IMAGE'/><driver type='qcow2'/></disk>} */
+    private static String destination(Path image) {
+        Document doc = XmlDocuments.newDocument("disk");
+        Element disk = doc.getDocumentElement();
+        disk.setAttribute("type", "file");
+        Element source = doc.createElement("source");
+        source.setAttribute("file", image.toString());
+        disk.appendChild(source);
+        Element driver = doc.createElement("driver");
+        driver.setAttribute("type", "qcow2");
+        disk.appendChild(driver);
+        return XmlDocuments.write(doc);
+    }
+
+    /** The total the job will count for a disk: its virtual size (the job's end before it starts). */
+    static long size(Domain domain, String target) throws LibvirtException {
+        return domain.blockInfo(target).getCapacity();
+    }
+
+    private static boolean tryPivot(Domain domain, String target) throws LibvirtException {
+        try {
+            domain.blockJobAbort(target, Domain.BlockJobAbortFlags.PIVOT);
+            return true;
+        } catch (LibvirtException e) {
+            // "not ready for pivot yet": the mirror has caught up by bytes but not yet said so
+            if (e.getMessage() != null && e.getMessage().contains("not ready")) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    private static void awaitGone(Domain domain, String target) throws LibvirtException, InterruptedException {
+        while (domain.getBlockJobInfo(target, 0).type != 0) {
+            Thread.sleep(POLL.toMillis());
+        }
+    }
+}

@@ -1,0 +1,408 @@
+package io.lifeboat.restore.instant;
+
+import io.lifeboat.nbd.ExportStatistics;
+import io.lifeboat.nbd.NbdExport;
+import io.lifeboat.nbd.NbdServer;
+import io.lifeboat.nbd.NbdServerOptions;
+import io.lifeboat.restore.domain.DomainXml;
+import io.lifeboat.restore.domain.Macs;
+import io.lifeboat.restore.domain.XmlInputException;
+import io.lifeboat.store.Progress;
+import io.lifeboat.store.chunk.Digest;
+import io.lifeboat.store.manifest.DiskMap;
+import io.lifeboat.store.manifest.Manifest;
+import io.lifeboat.store.read.ChunkSource;
+import org.libvirt.Connect;
+import org.libvirt.Domain;
+import org.libvirt.DomainInfo;
+import org.libvirt.LibvirtException;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
+
+/**
+ * Instant recovery: a VM runs from a restore point within seconds, long before its disks are
+ * copied back.
+ * <ol>
+ * <li>Every disk the restore point needs is checked to be readable (all its chunks present)
+ *     before anything is created.</li>
+ * <li>An {@link NbdServer} exports each disk read-only on a unix socket in the session's
+ *     directory ({@link RestorePointExport}: chunks read on demand from the local store or the
+ *     bucket).</li>
+ * <li>Each disk gets a qcow2 overlay backed by its export; the VM is defined on the overlays
+ *     (writes land in the overlay from the first second) and started.</li>
+ * <li>{@link #copyAndPivot} copies each disk, through its chain, into its final flat image and
+ *     pivots the VM onto it ({@link BlockCopy}); then the export is closed and the overlays are
+ *     deleted.</li>
+ * </ol>
+ * Each session's state is in {@code <root>/<id>/session.json} ({@link InstantSession}). If the
+ * process serving the exports stops before the pivot, the VM keeps running as long as it reads
+ * what its overlay holds, and pauses on the first read that needs the export (the overlay's error
+ * policy is {@code stop}): it never sees a failed read as data. {@link #resume} serves the
+ * exports again on the same socket (QEMU reconnects), resumes a VM paused that way, and the copy
+ * can be started again.
+ */
+public final class InstantRecovery implements AutoCloseable {
+    private static final Pattern VM_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+    /** sun_path is 108 bytes including the terminating NUL. */
+    private static final int MAX_SOCKET_PATH = 107;
+
+    /**
+     * @param vmName      the recovered VM's name
+     * @param newIdentity give it a new UUID and new MAC addresses (to run beside the original);
+     *                    false keeps the original's, for a recovery site where the original is gone
+     * @param imageDir    where the final flat images go ({@code <vm>-<disk>.qcow2})
+     * @param libvirtUri  the libvirt host that runs it
+     * @param cacheChunks decoded chunks each export keeps in memory
+     * @param readAhead   data chunks fetched ahead of a read (for a bucket source; 0 for the local store)
+     */
+    public record Options(String vmName, boolean newIdentity, Path imageDir, String libvirtUri, int cacheChunks,
+                          int readAhead) {
+        public Options {
+            if (vmName == null || !VM_NAME.matcher(vmName).matches()) {
+                throw new IllegalArgumentException("VM name must be 1-64 letters, digits, '.', '_' or '-', starting with a"
+                        + " letter or digit; got '" + vmName + "'");
+            }
+            if (cacheChunks < 1 || readAhead < 0) {
+                throw new IllegalArgumentException("cache must hold at least one chunk and read-ahead must not be negative");
+            }
+        }
+    }
+
+    private final Path root;
+    private final ExecutorService readAheadThreads = Executors.newFixedThreadPool(4, r -> {
+        Thread t = new Thread(r, "instant-recovery-read-ahead");
+        t.setDaemon(true);
+        return t;
+    });
+    private final Map<String, NbdServer> servers = new ConcurrentHashMap<>();
+
+    /** Sessions live in directories under {@code root}. */
+    public InstantRecovery(Path root) throws IOException {
+        this.root = Files.createDirectories(root).toAbsolutePath();
+    }
+
+    /**
+     * Starts serving the restore point and the VM on it. Nothing is created when the restore
+     * point cannot be served in full or a name or file is taken.
+     *
+     * @param available whether a chunk can be read from {@code source} (checked for every chunk first)
+     */
+    public InstantSession start(Manifest manifest, ChunkSource source, Predicate<Digest> available, Options o)
+            throws InstantRecoveryException {
+        DomainXml xml = parseDomain(manifest);
+        List<DiskMap> disks = manifest.disks();
+        preflight(disks, available);
+        List<InstantSession.Disk> planned = new ArrayList<>();
+        for (DiskMap d : disks) {
+            Path image = o.imageDir().toAbsolutePath().resolve(o.vmName() + "-" + d.name() + ".qcow2");
+            if (Files.exists(image)) {
+                throw new InstantRecoveryException(InstantRecoveryException.Kind.CONFLICT, "image " + image + " exists already;"
+                        + " choose another VM name or image directory");
+            }
+            planned.add(new InstantSession.Disk(d.name(), null, image.toString()));
+        }
+        String id = UUID.randomUUID().toString().substring(0, 8);
+        Path dir = root.resolve(id);
+        Path socket = dir.resolve("nbd.sock");
+        if (socket.toString().getBytes(StandardCharsets.UTF_8).length > MAX_SOCKET_PATH) {
+            throw new InstantRecoveryException(InstantRecoveryException.Kind.BAD_INPUT, "the session directory " + dir
+                    + " is too deep for a unix socket path (at most " + MAX_SOCKET_PATH + " bytes); use a shorter work directory");
+        }
+        try (LibvirtSession host = LibvirtSession.open(o.libvirtUri())) {
+            Connect libvirt = host.connect();
+            requireFree(libvirt, o.vmName(), o.newIdentity() ? null : xml.uuid());
+            Files.createDirectories(dir);
+            List<InstantSession.Disk> withOverlays = new ArrayList<>();
+            for (InstantSession.Disk d : planned) {
+                withOverlays.add(new InstantSession.Disk(d.target(), dir.resolve(d.target() + ".overlay.qcow2").toString(), d.image()));
+            }
+            String now = Instant.now().toString();
+            InstantSession session = new InstantSession(id, manifest.id().toString(), o.vmName(), o.libvirtUri(),
+                    socket.toString(), withOverlays, InstantSession.State.SERVING, now, now, null);
+            try {
+                serve(session, manifest, source, o.cacheChunks(), o.readAhead());
+                for (InstantSession.Disk d : withOverlays) {
+                    Overlay.create(Path.of(d.overlay()), d.target(), socket, manifest.disk(d.target()).size());
+                }
+                remap(xml, session, o.newIdentity());
+                Files.createDirectories(o.imageDir());
+                session.write(dir);
+                Domain domain = libvirt.domainDefineXML(xml.toXml());
+                domain.create();
+                return session;
+            } catch (IOException | LibvirtException | RuntimeException e) {
+                abandon(libvirt, session, dir);
+                throw new InstantRecoveryException(InstantRecoveryException.Kind.FAILED, "instant recovery of "
+                        + manifest.id() + " as " + o.vmName() + " failed: " + e.getMessage(), e);
+            }
+        } catch (LibvirtException e) {
+            throw new InstantRecoveryException(InstantRecoveryException.Kind.FAILED, "cannot use libvirt at " + o.libvirtUri()
+                    + ": " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new InstantRecoveryException(InstantRecoveryException.Kind.FAILED, "cannot create " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Copies every disk into its final image and pivots the VM onto it, then stops serving the
+     * export and deletes the overlays. {@code bandwidth} limits each copy (bytes/s, 0: none).
+     */
+    public InstantSession copyAndPivot(String id, long bandwidth, Progress progress) throws InstantRecoveryException,
+            InterruptedException {
+        Path dir = root.resolve(id);
+        InstantSession session = session(id);
+        if (session.state() == InstantSession.State.PIVOTED) {
+            return session;
+        }
+        try (LibvirtSession host = LibvirtSession.open(session.libvirtUri())) {
+            Connect libvirt = host.connect();
+            Domain domain = libvirt.domainLookupByName(session.vm());
+            session = record(dir, session.with(InstantSession.State.COPYING, null));
+            for (InstantSession.Disk d : session.disks()) {
+                if (!hasBackingChain(domain, d)) {
+                    continue; // pivoted before a restart
+                }
+                Files.deleteIfExists(Path.of(d.image())); // a copy that did not reach its pivot
+                progress.phase("copy " + d.target(), BlockCopy.size(domain, d.target()));
+                BlockCopy.copyAndPivot(domain, d.target(), Path.of(d.image()), bandwidth, progress);
+            }
+            stopServing(id);
+            for (InstantSession.Disk d : session.disks()) {
+                Files.deleteIfExists(Path.of(d.overlay()));
+            }
+            return record(dir, session.with(InstantSession.State.PIVOTED, null));
+        } catch (LibvirtException | IOException e) {
+            record(dir, session.with(InstantSession.State.FAILED, e.getMessage()));
+            throw new InstantRecoveryException(InstantRecoveryException.Kind.FAILED, "copying " + session.vm()
+                    + " off the restore point failed: " + e.getMessage() + "; the VM still runs on its overlays,"
+                    + " resume the session to try again", e);
+        } catch (InstantRecoveryException e) {
+            record(dir, session.with(InstantSession.State.FAILED, e.getMessage()));
+            throw e;
+        }
+    }
+
+    /**
+     * After a restart: serves an unfinished session's exports again on the same socket, so the VM
+     * (whose QEMU reconnects) can read them, and resumes the VM if it paused on a failed read.
+     * A session whose VM is gone is marked FAILED.
+     */
+    public InstantSession resume(String id, Manifest manifest, ChunkSource source, int cacheChunks, int readAhead)
+            throws InstantRecoveryException {
+        Path dir = root.resolve(id);
+        InstantSession session = session(id);
+        if (session.state() == InstantSession.State.PIVOTED || servers.containsKey(id)) {
+            return session;
+        }
+        if (!session.restorePoint().equals(manifest.id().toString())) {
+            throw new InstantRecoveryException(InstantRecoveryException.Kind.BAD_INPUT, "session " + id + " serves "
+                    + session.restorePoint() + ", not " + manifest.id());
+        }
+        try (LibvirtSession host = LibvirtSession.open(session.libvirtUri())) {
+            Connect libvirt = host.connect();
+            Optional<Domain> domain = lookup(libvirt, session.vm());
+            if (domain.isEmpty()) {
+                return record(dir, session.with(InstantSession.State.FAILED, "VM " + session.vm() + " no longer exists"));
+            }
+            Files.deleteIfExists(Path.of(session.socket()));
+            serve(session, manifest, source, cacheChunks, readAhead);
+            DomainInfo info = domain.get().getInfo();
+            if (info.state == DomainInfo.DomainState.VIR_DOMAIN_PAUSED) {
+                domain.get().resume();
+            }
+            return record(dir, session.with(InstantSession.State.SERVING, null));
+        } catch (LibvirtException | IOException e) {
+            throw new InstantRecoveryException(InstantRecoveryException.Kind.FAILED, "cannot resume session " + id + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** Every session under the root, oldest first. */
+    public List<InstantSession> sessions() throws IOException {
+        List<InstantSession> all = new ArrayList<>();
+        try (var dirs = Files.list(root)) {
+            for (Path d : dirs.filter(p -> Files.isRegularFile(p.resolve(InstantSession.FILE))).toList()) {
+                all.add(InstantSession.read(d));
+            }
+        }
+        all.sort(java.util.Comparator.comparing(InstantSession::started));
+        return all;
+    }
+
+    public InstantSession session(String id) throws InstantRecoveryException {
+        Path dir = root.resolve(id);
+        if (!id.matches("[0-9a-f]{8}") || !Files.isRegularFile(dir.resolve(InstantSession.FILE))) {
+            throw new InstantRecoveryException(InstantRecoveryException.Kind.NOT_FOUND, "no instant recovery session " + id);
+        }
+        try {
+            return InstantSession.read(dir);
+        } catch (IOException e) {
+            throw new InstantRecoveryException(InstantRecoveryException.Kind.FAILED, "cannot read session " + id + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** What the export of one disk has served so far, while it is served. */
+    public Optional<ExportStatistics> served(String id, String disk) {
+        NbdServer server = servers.get(id);
+        return server == null ? Optional.empty() : Optional.of(server.statistics(disk));
+    }
+
+    /** Stops serving a session's exports (its VM pauses on its next read that needs them). */
+    public void stopServing(String id) {
+        NbdServer server = servers.remove(id);
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    private void serve(InstantSession session, Manifest manifest, ChunkSource source, int cacheChunks, int readAhead)
+            throws IOException {
+        List<NbdExport> exports = new ArrayList<>();
+        for (InstantSession.Disk d : session.disks()) {
+            exports.add(new RestorePointExport(d.target(), manifest.disk(d.target()), source, cacheChunks, readAhead,
+                    readAhead > 0 ? readAheadThreads : null));
+        }
+        servers.put(session.id(), NbdServer.start(NbdServerOptions.unix(Path.of(session.socket())), exports));
+    }
+
+    private static DomainXml parseDomain(Manifest manifest) throws InstantRecoveryException {
+        if (manifest.domainXml() == null || manifest.domainXml().isBlank()) {
+            throw new InstantRecoveryException(InstantRecoveryException.Kind.BAD_INPUT, "restore point " + manifest.id()
+                    + " holds disks only, no VM definition; restore its disks instead");
+        }
+        try {
+            return DomainXml.parse(manifest.domainXml());
+        } catch (XmlInputException e) {
+            throw new InstantRecoveryException(InstantRecoveryException.Kind.FAILED, "the VM definition in " + manifest.id()
+                    + " does not parse: " + e.getMessage(), e);
+        }
+    }
+
+    private static void preflight(List<DiskMap> disks, Predicate<Digest> available) throws InstantRecoveryException {
+        List<Digest> missing = new ArrayList<>();
+        long count = 0;
+        for (DiskMap d : disks) {
+            for (int s = 0; s < d.slotCount(); s++) {
+                Digest digest = d.digest(s);
+                if (digest != null && !available.test(digest)) {
+                    count++;
+                    if (missing.size() < 3) {
+                        missing.add(digest);
+                    }
+                }
+            }
+        }
+        if (count > 0) {
+            throw new InstantRecoveryException(InstantRecoveryException.Kind.NOT_FOUND, count + " chunk(s) of the restore point"
+                    + " are neither in the store nor in the bucket (first: " + missing + "); nothing was started");
+        }
+    }
+
+    private static void requireFree(Connect libvirt, String name, String uuid) throws LibvirtException, InstantRecoveryException {
+        if (lookup(libvirt, name).isPresent()) {
+            throw new InstantRecoveryException(InstantRecoveryException.Kind.CONFLICT, "a VM named " + name + " exists already;"
+                    + " choose another name");
+        }
+        if (uuid != null) {
+            for (String other : libvirt.listDefinedDomains()) {
+                if (uuid.equals(libvirt.domainLookupByName(other).getUUIDString())) {
+                    throw new InstantRecoveryException(InstantRecoveryException.Kind.CONFLICT, "VM " + other
+                            + " has the original's UUID " + uuid + "; recover with a new identity");
+                }
+            }
+            for (int running : libvirt.listDomains()) {
+                if (uuid.equals(libvirt.domainLookupByID(running).getUUIDString())) {
+                    throw new InstantRecoveryException(InstantRecoveryException.Kind.CONFLICT, "a running VM has the original's"
+                            + " UUID " + uuid + "; recover with a new identity");
+                }
+            }
+        }
+    }
+
+    private static void remap(DomainXml xml, InstantSession session, boolean newIdentity) {
+        xml.rename(session.vm());
+        if (newIdentity) {
+            xml.setUuid(UUID.randomUUID());
+            xml.replaceMacs(Macs.fresh(xml.macs()));
+        }
+        xml.dropNvramPath();
+        for (InstantSession.Disk d : session.disks()) {
+            xml.backWithNbd(d.target(), d.overlay(), d.target(), session.socket());
+        }
+    }
+
+    private static boolean hasBackingChain(Domain domain, InstantSession.Disk disk) throws LibvirtException {
+        DomainXml live = DomainXml.parse(domain.getXMLDesc(0));
+        return live.disks().stream().anyMatch(d -> d.target().equals(disk.target()) && disk.overlay().equals(d.path()));
+    }
+
+    private static Optional<Domain> lookup(Connect libvirt, String name) throws LibvirtException {
+        for (String defined : libvirt.listDefinedDomains()) {
+            if (defined.equals(name)) {
+                return Optional.of(libvirt.domainLookupByName(name));
+            }
+        }
+        for (int id : libvirt.listDomains()) {
+            Domain d = libvirt.domainLookupByID(id);
+            if (d.getName().equals(name)) {
+                return Optional.of(d);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Undoes a start that failed half-way: the VM, the export, the session directory. */
+    private void abandon(Connect libvirt, InstantSession session, Path dir) {
+        try {
+            Optional<Domain> d = lookup(libvirt, session.vm());
+            if (d.isPresent()) {
+                if (d.get().isActive() == 1) {
+                    d.get().destroy();
+                }
+                d.get().undefine();
+            }
+        } catch (LibvirtException ignored) {
+            // the error that made us abandon is the one to report
+        }
+        stopServing(session.id());
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // as above
+        }
+    }
+
+    private static InstantSession record(Path dir, InstantSession session) throws InstantRecoveryException {
+        try {
+            session.write(dir);
+            return session;
+        } catch (IOException e) {
+            throw new InstantRecoveryException(InstantRecoveryException.Kind.FAILED, "cannot record session " + session.id()
+                    + " in " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Stops every export this process serves; VMs still on them pause at their next read of one. */
+    @Override
+    public void close() {
+        for (String id : List.copyOf(servers.keySet())) {
+            stopServing(id);
+        }
+        readAheadThreads.shutdownNow();
+    }
+}

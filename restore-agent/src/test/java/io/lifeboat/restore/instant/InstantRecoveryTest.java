@@ -1,0 +1,247 @@
+package io.lifeboat.restore.instant;
+
+import io.lifeboat.nbd.ExportStatistics;
+import io.lifeboat.restore.domain.DomainXml;
+import io.lifeboat.store.Progress;
+import io.lifeboat.store.Store;
+import io.lifeboat.store.StoreConfig;
+import io.lifeboat.store.StoreFixture;
+import io.lifeboat.store.ingest.BackupSession;
+import io.lifeboat.store.manifest.Manifest;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.libvirt.Connect;
+import org.libvirt.Domain;
+import org.libvirt.DomainInfo;
+import org.libvirt.LibvirtException;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Instant recovery against the real libvirtd and QEMU (TCG): a VM runs on a restore point served
+ * over NBD, guest writes made while its disk is copied survive the pivot, and an agent that stops
+ * mid-copy leaves a VM that pauses rather than reading garbage and goes on after a resume.
+ */
+class InstantRecoveryTest {
+    private static final String URI = "qemu:///system";
+    private static final long MIB = 1 << 20;
+    private static final long DISK = 64 * MIB;
+    private static final Duration DEADLINE = Duration.ofSeconds(90);
+
+    @TempDir
+    Path dir;
+
+    private Store store;
+    private Manifest point;
+    private Path source;
+    private Connect libvirt;
+    private final List<String> vms = new ArrayList<>();
+
+    @BeforeEach
+    void restorePoint() throws Exception {
+        source = dir.resolve("source.raw");
+        run("qemu-img", "create", "-q", "-f", "raw", source.toString(), Long.toString(DISK));
+        run("qemu-io", "-f", "raw", source.toString(), "-c", "write -P 0x11 0 4M", "-c", "write -P 0x22 32M 1M");
+        store = Store.init(dir.resolve("store"), StoreConfig.defaults());
+        String xml = "<domain type='qemu'><name>web01</name><uuid>" + UUID.randomUUID() + "</uuid>"
+                + "<memory unit='MiB'>64</memory><vcpu>1</vcpu><os><type arch='x86_64' machine='pc'>hvm</type></os>"
+                + "<devices><disk type='file' device='disk'><driver name='qemu' type='raw'/>"
+                + "<source file='/nonexistent/web01.raw'/><target dev='vda' bus='virtio'/><alias name='ua-vda'/></disk>"
+                + "<interface type='user'><mac address='52:54:00:12:34:56'/><model type='virtio'/></interface>"
+                + "<memballoon model='none'/></devices></domain>";
+        try (BackupSession s = store.beginBackup("web01")) {
+            StoreFixture.ingestAll(store, s, source);
+            point = s.commit(Manifest.Kind.FULL, Manifest.Consistency.OFFLINE, "", xml, Map.of());
+        }
+        libvirt = new Connect(URI);
+    }
+
+    @AfterEach
+    void cleanUp() throws Exception {
+        for (String vm : vms) {
+            for (String name : libvirt.listDefinedDomains()) {
+                if (name.equals(vm)) {
+                    libvirt.domainLookupByName(vm).undefine();
+                }
+            }
+            for (int id : libvirt.listDomains()) {
+                Domain d = libvirt.domainLookupByID(id);
+                if (d.getName().equals(vm)) {
+                    d.destroy();
+                    d.undefine();
+                }
+            }
+        }
+        libvirt.close();
+        store.close();
+    }
+
+    private InstantRecovery.Options options(String vm) {
+        vms.add(vm);
+        return new InstantRecovery.Options(vm, true, dir.resolve("images"), URI, 16, 0);
+    }
+
+    private String vmName() {
+        return "lbtest-ir-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    @Test
+    void theVmRunsAtOnceAndItsWritesDuringTheCopySurviveThePivot() throws Exception {
+        String vm = vmName();
+        try (InstantRecovery recovery = new InstantRecovery(dir.resolve("ir"))) {
+            InstantSession session = recovery.start(point, store.chunks(), d -> store.index().get(d).isPresent(), options(vm));
+
+            Domain domain = libvirt.domainLookupByName(vm);
+            assertThat(domain.getInfo().state).isEqualTo(DomainInfo.DomainState.VIR_DOMAIN_RUNNING);
+            ExportStatistics served = recovery.served(session.id(), "vda").orElseThrow();
+            assertThat(served.bytesRead()).as("running after reading only a small part of the disk").isLessThan(2 * MIB);
+            DomainXml live = DomainXml.parse(domain.getXMLDesc(0));
+            assertThat(live.uuid()).isNotEqualTo(DomainXml.parse(point.domainXml()).uuid());
+            assertThat(live.macs()).doesNotContain("52:54:00:12:34:56").hasSize(1);
+
+            // copy slowly, and write while it goes on: into a hole and over restored data
+            CompletableFuture<InstantSession> copy = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return recovery.copyAndPivot(session.id(), 2 * MIB, new Progress());
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            await(() -> jobProgress(domain) > 0, "the copy to start");
+            guestWrite(domain, 0x5a, 40 * MIB, MIB);
+            guestWrite(domain, 0x6b, MIB, 64 * 1024);
+            assertThat(jobProgress(domain)).as("the writes happened while the copy was going on").isPositive();
+
+            InstantSession done = copy.get();
+            assertThat(done.state()).isEqualTo(InstantSession.State.PIVOTED);
+            assertThat(recovery.session(session.id()).state()).isEqualTo(InstantSession.State.PIVOTED);
+            assertThat(recovery.served(session.id(), "vda")).as("the export is closed").isEmpty();
+            String xml = domain.getXMLDesc(0);
+            Path image = dir.resolve("images").resolve(vm + "-vda.qcow2");
+            assertThat(DomainXml.parse(xml).disks().get(0).path()).isEqualTo(image.toString());
+            assertThat(xml).doesNotContain("nbd", "overlay");
+            assertThat(Files.exists(Path.of(session.disks().get(0).overlay()))).isFalse();
+            assertThat(domain.getInfo().state).isEqualTo(DomainInfo.DomainState.VIR_DOMAIN_RUNNING);
+
+            domain.destroy();
+            assertThat(run("qemu-img", "info", image.toString())).doesNotContain("backing file");
+            Path model = dir.resolve("model.raw");
+            Files.copy(source, model);
+            run("qemu-io", "-f", "raw", model.toString(), "-c", "write -P 0x5a 40M 1M", "-c", "write -P 0x6b 1M 64k");
+            run("qemu-img", "compare", "-f", "raw", "-F", "qcow2", model.toString(), image.toString());
+        }
+    }
+
+    @Test
+    void aVmWhoseExportStopsPausesAndGoesOnWhenItIsServedAgain() throws Exception {
+        String vm = vmName();
+        String id;
+        Path sessions = dir.resolve("ir");
+        try (InstantRecovery first = new InstantRecovery(sessions)) {
+            id = first.start(point, store.chunks(), d -> store.index().get(d).isPresent(), options(vm)).id();
+        } // the agent stops: the export goes away with it
+        Domain domain = libvirt.domainLookupByName(vm);
+        guestRead(domain, 32 * MIB, MIB); // needs the export
+        await(() -> state(domain) == DomainInfo.DomainState.VIR_DOMAIN_PAUSED, "the VM to pause on the failed read");
+
+        try (InstantRecovery second = new InstantRecovery(sessions)) {
+            assertThat(second.sessions()).extracting(InstantSession::id).containsExactly(id);
+            assertThat(second.resume(id, point, store.chunks(), 16, 0).state()).isEqualTo(InstantSession.State.SERVING);
+            await(() -> state(domain) == DomainInfo.DomainState.VIR_DOMAIN_RUNNING, "the VM to run again");
+            assertThat(second.copyAndPivot(id, 0, new Progress()).state()).isEqualTo(InstantSession.State.PIVOTED);
+        }
+        domain.destroy();
+        run("qemu-img", "compare", "-f", "raw", "-F", "qcow2", source.toString(),
+                dir.resolve("images").resolve(vm + "-vda.qcow2").toString());
+    }
+
+    @Test
+    void aRestorePointWithMissingChunksOrATakenNameIsRefusedBeforeAnythingIsCreated() throws Exception {
+        Path sessions = dir.resolve("ir");
+        try (InstantRecovery recovery = new InstantRecovery(sessions)) {
+            String vm = vmName();
+            assertThatThrownBy(() -> recovery.start(point, store.chunks(), d -> false, options(vm)))
+                    .isInstanceOfSatisfying(InstantRecoveryException.class,
+                            e -> assertThat(e.kind()).isEqualTo(InstantRecoveryException.Kind.NOT_FOUND))
+                    .hasMessageContaining("chunk(s)").hasMessageContaining("nothing was started");
+            assertThat(libvirt.listDefinedDomains()).doesNotContain(vm);
+            try (var left = Files.list(sessions)) {
+                assertThat(left).isEmpty();
+            }
+
+            String taken = vmName();
+            vms.add(taken);
+            libvirt.domainDefineXML("<domain type='qemu'><name>" + taken + "</name><memory unit='MiB'>64</memory>"
+                    + "<os><type arch='x86_64' machine='pc'>hvm</type></os></domain>");
+            assertThatThrownBy(() -> recovery.start(point, store.chunks(), d -> true, options(taken)))
+                    .isInstanceOfSatisfying(InstantRecoveryException.class,
+                            e -> assertThat(e.kind()).isEqualTo(InstantRecoveryException.Kind.CONFLICT))
+                    .hasMessageContaining(taken);
+            try (var left = Files.list(sessions)) {
+                assertThat(left).isEmpty();
+            }
+            assertThat(Files.exists(dir.resolve("images"))).isFalse();
+        }
+    }
+
+    private static long jobProgress(Domain domain) {
+        try {
+            return domain.getBlockJobInfo("vda", 0).cur;
+        } catch (LibvirtException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static DomainInfo.DomainState state(Domain domain) {
+        try {
+            return domain.getInfo().state;
+        } catch (LibvirtException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The guest writes, through the VM's own virtio device (the monitor's qemu-io). */
+    private static void guestWrite(Domain domain, int pattern, long offset, long length) throws LibvirtException {
+        domain.qemuMonitorCommand(String.format(
+                "qemu-io -d /machine/peripheral/ua-vda/virtio-backend \"write -P 0x%02x %d %d\"", pattern, offset, length), 1);
+    }
+
+    private static void guestRead(Domain domain, long offset, long length) throws LibvirtException {
+        domain.qemuMonitorCommand(String.format(
+                "qemu-io -d /machine/peripheral/ua-vda/virtio-backend \"read %d %d\"", offset, length), 1);
+    }
+
+    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + DEADLINE.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    private static String run(String... command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (p.waitFor() != 0) {
+            throw new AssertionError(String.join(" ", command) + " exited with " + p.exitValue() + ": " + out);
+        }
+        return out;
+    }
+}
