@@ -24,6 +24,13 @@ final class TestImages {
         run("qemu-io", "-f", "qcow2", qcow2.toString(), "-c", String.format("write -P 0x%02x %d %d", pattern, offset, length));
     }
 
+    /** True if the range holds only {@code pattern}. */
+    static boolean holds(Path qcow2, int pattern, long offset, long length) {
+        String out = run("qemu-io", "-r", "-U", "-f", "qcow2", qcow2.toString(), "-c",
+                String.format("read -P 0x%02x %d %d", pattern, offset, length));
+        return out.contains("read " + length + "/" + length) && !out.contains("Pattern verification failed");
+    }
+
     /** True if both images hold the same guest-visible bytes (qemu-img compare; images may be in use). */
     static boolean sameContent(Path a, String formatA, Path b, String formatB) {
         return exit("qemu-img", "compare", "-U", "-q", "-f", formatA, "-F", formatB, a.toString(), b.toString()) == 0;

@@ -251,6 +251,31 @@ class VmRestoreTest {
         assertThat(libvirt.exists(name)).isFalse();
     }
 
+    @Test
+    void aFailureWhileWritingLeavesTheOriginalAsItWas() throws Exception {
+        BackedUpVm damaged = BackedUpVm.create(libvirt.name("torn"), Files.createDirectory(target.resolve("src")));
+        damaged.defineOriginal(libvirt);
+        TestImages.write(damaged.originalDisk("vda"), 0xee, 0, TestImages.MIB);
+        try (Stream<Path> packs = Files.walk(damaged.store().resolve("packs"))) {
+            for (Path pack : packs.filter(p -> p.toString().endsWith(".pack")).toList()) {
+                // Present (the preflight passes) but unreadable: the restore fails while writing.
+                try (var ch = java.nio.channels.FileChannel.open(pack, java.nio.file.StandardOpenOption.WRITE)) {
+                    ch.truncate(ch.size() / 2);
+                }
+            }
+        }
+        try (Store other = damaged.openStore()) {
+            VmRestore r = new VmRestore(new RestoreSource(other));
+            assertThatThrownBy(() -> r.restore(RestoreRequest.of(damaged.restorePoint, null)
+                    .withMode(RestoreMode.OVER_ORIGINAL).withOverwrite(true), Progress.none()))
+                    .isInstanceOf(StoreException.class).hasMessageNotContaining("nothing was written")
+                    .extracting(e -> ((StoreException) e).kind()).isEqualTo(StoreException.Kind.CORRUPT);
+        }
+        assertThat(TestImages.holds(damaged.originalDisk("vda"), 0xee, 0, TestImages.MIB)).isTrue();
+        assertThat(TestImages.sameContent(damaged.pristine("vdb"), "qcow2", damaged.originalDisk("vdb"), "qcow2")).isTrue();
+        assertThat(listing(damaged.dir)).noneMatch(f -> f.startsWith("."));
+    }
+
     static List<String> listing(Path dir) throws java.io.IOException {
         try (Stream<Path> files = Files.list(dir)) {
             return files.map(p -> p.getFileName().toString()).toList();
