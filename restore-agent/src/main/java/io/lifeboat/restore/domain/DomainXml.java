@@ -2,6 +2,7 @@ package io.lifeboat.restore.domain;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.SortedSet;
 import java.util.UUID;
 import java.util.function.Supplier;
@@ -212,8 +213,93 @@ public final class DomainXml {
         }
     }
 
+    /**
+     * Names of the libvirt networks the {@code <interface type='network'>} elements use, each
+     * once, in document order. Bridge, user and direct interfaces are not listed.
+     */
+    public List<String> networks() {
+        List<String> networks = new ArrayList<>();
+        for (Element source : networkSources()) {
+            String network = source.getAttribute("network");
+            if (!networks.contains(network)) {
+                networks.add(network);
+            }
+        }
+        return networks;
+    }
+
+    /**
+     * Moves every {@code <interface type='network'>} whose network is a key of {@code mapping} to
+     * the mapped network; interfaces on other networks are left alone.
+     */
+    public void remapNetworks(Map<String, String> mapping) {
+        for (Element source : networkSources()) {
+            String replacement = mapping.get(source.getAttribute("network"));
+            if (replacement != null) {
+                source.setAttribute("network", replacement);
+            }
+        }
+    }
+
+    /** Removes the {@code <disk>} with this target; unknown targets are an IllegalArgumentException. */
+    public void removeDisk(String target) {
+        Element disk = diskElement(target);
+        disk.getParentNode().removeChild(disk);
+    }
+
+    /**
+     * Empties a drive: drops the {@code <source>} and backing chain of the disk with this target,
+     * which leaves a cdrom or floppy drive without media.
+     */
+    public void ejectMedia(String target) {
+        Element disk = diskElement(target);
+        XmlDocuments.children(disk, "source").forEach(disk::removeChild);
+        XmlDocuments.children(disk, "backingStore").forEach(disk::removeChild);
+    }
+
+    /**
+     * Sets the image format libvirt opens the disk with ({@code <driver type=...>}), adding a
+     * {@code <driver name='qemu'>} element when the disk has none (libvirt would then assume raw).
+     */
+    public void setDiskFormat(String target, String format) {
+        Element disk = diskElement(target);
+        Element driver = XmlDocuments.child(disk, "driver");
+        if (driver == null) {
+            driver = document.createElement("driver");
+            driver.setAttribute("name", "qemu");
+            disk.insertBefore(driver, disk.getFirstChild());
+        }
+        driver.setAttribute("type", format);
+    }
+
     public String toXml() {
         return XmlDocuments.write(document);
+    }
+
+    private List<Element> networkSources() {
+        List<Element> sources = new ArrayList<>();
+        Element devices = XmlDocuments.child(domain, "devices");
+        if (devices != null) {
+            for (Element nic : XmlDocuments.children(devices, "interface")) {
+                Element source = XmlDocuments.child(nic, "source");
+                if ("network".equals(nic.getAttribute("type")) && source != null && source.hasAttribute("network")) {
+                    sources.add(source);
+                }
+            }
+        }
+        return sources;
+    }
+
+    private Element diskElement(String target) {
+        Element devices = XmlDocuments.child(domain, "devices");
+        if (devices != null) {
+            for (Element disk : XmlDocuments.children(devices, "disk")) {
+                if (target.equals(XmlDocuments.attribute(XmlDocuments.child(disk, "target"), "dev"))) {
+                    return disk;
+                }
+            }
+        }
+        throw new IllegalArgumentException("no disk with target " + target);
     }
 
     private List<Element> interfaceMacs() {

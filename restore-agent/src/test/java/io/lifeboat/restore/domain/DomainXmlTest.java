@@ -99,4 +99,43 @@ class DomainXmlTest {
         assertThat(reread.toXml()).doesNotContain("backingStore", "base.qcow2", "nvram");
         assertThat(reread.toXml()).contains("<tag>prod</tag>");
     }
+
+    @Test
+    void networksAreListedAndRemapped() {
+        DomainXml xml = DomainXml.parse(XML.replace("<interface type='user'/>",
+                "<interface type='network'><source network='lan'/></interface>"
+                        + "<interface type='network'><source network='dmz'/></interface>"
+                        + "<interface type='network'><source network='lan'/></interface>"
+                        + "<interface type='bridge'><source bridge='br0'/></interface>"));
+        assertThat(xml.networks()).containsExactly("lan", "dmz");
+
+        xml.remapNetworks(java.util.Map.of("lan", "dr-lan", "br0", "nope"));
+
+        DomainXml reread = DomainXml.parse(xml.toXml());
+        assertThat(reread.networks()).containsExactly("dr-lan", "dmz");
+        assertThat(reread.toXml()).contains("bridge=\"br0\"");
+    }
+
+    @Test
+    void disksAreRemovedEjectedAndGivenAFormat() {
+        DomainXml xml = DomainXml.parse(XML.replace("<target dev='sda' bus='sata'/>",
+                "<source file='/isos/install.iso'/><target dev='sda' bus='sata'/>"));
+        xml.removeDisk("vdb");
+        xml.ejectMedia("sda");
+        xml.setDiskFormat("vda", "raw");
+
+        DomainXml reread = DomainXml.parse(xml.toXml());
+        assertThat(reread.disks()).extracting(DomainXml.Disk::target).containsExactly("vda", "sda");
+        assertThat(reread.disks().get(1).path()).isNull();
+        assertThat(reread.disks().get(0).format()).isEqualTo("raw");
+        assertThatThrownBy(() -> xml.removeDisk("vdz")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void aFormatIsSetEvenWithoutADriverElement() {
+        DomainXml xml = DomainXml.parse("<domain type='qemu'><name>a</name><devices><disk type='file' device='disk'>"
+                + "<source file='/a.img'/><target dev='vda'/></disk></devices></domain>");
+        xml.setDiskFormat("vda", "qcow2");
+        assertThat(xml.toXml()).contains("<driver name=\"qemu\" type=\"qcow2\"/>");
+    }
 }
