@@ -1,6 +1,7 @@
 package io.lifeboat.restore;
 
 import io.lifeboat.restore.domain.DomainXml;
+import io.lifeboat.restore.domain.Macs;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,7 +47,7 @@ final class DomainRemap {
         xml.setUuid(java.util.UUID.fromString(uuid));
         if (newVm) {
             Set<String> taken = new HashSet<>(xml.macs());
-            xml.replaceMacs(() -> MacAddress.random(taken));
+            xml.replaceMacs(Macs.fresh(taken));
             xml.dropNvramPath();
         }
         for (DomainXml.Disk disk : xml.disks()) {

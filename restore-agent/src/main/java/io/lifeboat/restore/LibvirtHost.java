@@ -17,13 +17,13 @@ import java.util.Optional;
  * One connection to the libvirt daemon a restore defines its VM on: the few calls a restore
  * needs, with libvirt's errors turned into {@link RestoreException}s that name the host.
  */
-final class LibvirtHost implements AutoCloseable {
+public final class LibvirtHost implements AutoCloseable {
     /** Keeps libvirt from also printing each error to stderr; the caller gets it as an exception. */
     private static final ErrorCallback SILENT = new ErrorCallback();
     private static final int INACTIVE_SECURE = Domain.XMLFlags.INACTIVE | Domain.XMLFlags.SECURE;
 
     /** A domain that exists on the host. */
-    record ExistingVm(String name, String uuid, boolean running, String inactiveXml) {
+    public record ExistingVm(String name, String uuid, boolean running, String inactiveXml) {
     }
 
     private final String uri;
@@ -34,7 +34,7 @@ final class LibvirtHost implements AutoCloseable {
         this.connect = connect;
     }
 
-    static LibvirtHost connect(String uri) throws RestoreException {
+    public static LibvirtHost connect(String uri) throws RestoreException {
         try {
             Connect c = new Connect(uri, false);
             c.setConnectionErrorCallback(SILENT);
@@ -46,6 +46,11 @@ final class LibvirtHost implements AutoCloseable {
 
     String uri() {
         return uri;
+    }
+
+    /** The connection itself, for what this class does not wrap (block jobs, domain state). */
+    public Connect connection() {
+        return connect;
     }
 
     /**
@@ -61,7 +66,7 @@ final class LibvirtHost implements AutoCloseable {
         }
     }
 
-    Optional<ExistingVm> byName(String name) throws RestoreException {
+    public Optional<ExistingVm> byName(String name) throws RestoreException {
         try {
             return Optional.of(describe(connect.domainLookupByName(name)));
         } catch (LibvirtException e) {
@@ -69,7 +74,7 @@ final class LibvirtHost implements AutoCloseable {
         }
     }
 
-    Optional<ExistingVm> byUuid(String uuid) throws RestoreException {
+    public Optional<ExistingVm> byUuid(String uuid) throws RestoreException {
         try {
             return Optional.of(describe(connect.domainLookupByUUIDString(uuid)));
         } catch (LibvirtException e) {

@@ -17,15 +17,15 @@ public class RestoreException extends StoreException {
         super(kind, message, cause);
     }
 
-    static RestoreException badInput(String message) {
+    public static RestoreException badInput(String message) {
         return new RestoreException(Kind.BAD_INPUT, message);
     }
 
-    static RestoreException conflict(String message) {
+    public static RestoreException conflict(String message) {
         return new RestoreException(Kind.CONFLICT, message);
     }
 
-    static RestoreException notFound(String message) {
+    public static RestoreException notFound(String message) {
         return new RestoreException(Kind.NOT_FOUND, message);
     }
 }

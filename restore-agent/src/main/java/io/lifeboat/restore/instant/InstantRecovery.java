@@ -4,10 +4,14 @@ import io.lifeboat.nbd.ExportStatistics;
 import io.lifeboat.nbd.NbdExport;
 import io.lifeboat.nbd.NbdServer;
 import io.lifeboat.nbd.NbdServerOptions;
+import io.lifeboat.restore.LibvirtHost;
+import io.lifeboat.restore.QemuImg;
+import io.lifeboat.restore.RestoreException;
 import io.lifeboat.restore.domain.DomainXml;
 import io.lifeboat.restore.domain.Macs;
 import io.lifeboat.restore.domain.XmlInputException;
 import io.lifeboat.store.Progress;
+import io.lifeboat.store.StoreException.Kind;
 import io.lifeboat.store.chunk.Digest;
 import io.lifeboat.store.manifest.DiskMap;
 import io.lifeboat.store.manifest.Manifest;
@@ -102,7 +106,7 @@ public final class InstantRecovery implements AutoCloseable {
      * @param available whether a chunk can be read from {@code source} (checked for every chunk first)
      */
     public InstantSession start(Manifest manifest, ChunkSource source, Predicate<Digest> available, Options o)
-            throws InstantRecoveryException {
+            throws RestoreException {
         DomainXml xml = parseDomain(manifest);
         List<DiskMap> disks = manifest.disks();
         preflight(disks, available);
@@ -110,7 +114,7 @@ public final class InstantRecovery implements AutoCloseable {
         for (DiskMap d : disks) {
             Path image = o.imageDir().toAbsolutePath().resolve(o.vmName() + "-" + d.name() + ".qcow2");
             if (Files.exists(image)) {
-                throw new InstantRecoveryException(InstantRecoveryException.Kind.CONFLICT, "image " + image + " exists already;"
+                throw new RestoreException(Kind.CONFLICT, "image " + image + " exists already;"
                         + " choose another VM name or image directory");
             }
             planned.add(new InstantSession.Disk(d.name(), null, image.toString()));
@@ -119,12 +123,12 @@ public final class InstantRecovery implements AutoCloseable {
         Path dir = root.resolve(id);
         Path socket = dir.resolve("nbd.sock");
         if (socket.toString().getBytes(StandardCharsets.UTF_8).length > MAX_SOCKET_PATH) {
-            throw new InstantRecoveryException(InstantRecoveryException.Kind.BAD_INPUT, "the session directory " + dir
+            throw new RestoreException(Kind.BAD_INPUT, "the session directory " + dir
                     + " is too deep for a unix socket path (at most " + MAX_SOCKET_PATH + " bytes); use a shorter work directory");
         }
-        try (LibvirtSession host = LibvirtSession.open(o.libvirtUri())) {
-            Connect libvirt = host.connect();
-            requireFree(libvirt, o.vmName(), o.newIdentity() ? null : xml.uuid());
+        try (LibvirtHost host = LibvirtHost.connect(o.libvirtUri())) {
+            Connect libvirt = host.connection();
+            requireFree(host, o.vmName(), o.newIdentity() ? null : xml.uuid());
             Files.createDirectories(dir);
             List<InstantSession.Disk> withOverlays = new ArrayList<>();
             for (InstantSession.Disk d : planned) {
@@ -136,7 +140,7 @@ public final class InstantRecovery implements AutoCloseable {
             try {
                 serve(session, manifest, source, o.cacheChunks(), o.readAhead());
                 for (InstantSession.Disk d : withOverlays) {
-                    Overlay.create(Path.of(d.overlay()), d.target(), socket, manifest.disk(d.target()).size());
+                    QemuImg.nbdOverlay(Path.of(d.overlay()), d.target(), socket, manifest.disk(d.target()).size());
                 }
                 remap(xml, session, o.newIdentity());
                 Files.createDirectories(o.imageDir());
@@ -144,16 +148,13 @@ public final class InstantRecovery implements AutoCloseable {
                 Domain domain = libvirt.domainDefineXML(xml.toXml());
                 domain.create();
                 return session;
-            } catch (IOException | LibvirtException | RuntimeException e) {
+            } catch (IOException | LibvirtException | RestoreException | RuntimeException e) {
                 abandon(libvirt, session, dir);
-                throw new InstantRecoveryException(InstantRecoveryException.Kind.FAILED, "instant recovery of "
+                throw new RestoreException(Kind.IO, "instant recovery of "
                         + manifest.id() + " as " + o.vmName() + " failed: " + e.getMessage(), e);
             }
-        } catch (LibvirtException e) {
-            throw new InstantRecoveryException(InstantRecoveryException.Kind.FAILED, "cannot use libvirt at " + o.libvirtUri()
-                    + ": " + e.getMessage(), e);
         } catch (IOException e) {
-            throw new InstantRecoveryException(InstantRecoveryException.Kind.FAILED, "cannot create " + dir + ": " + e.getMessage(), e);
+            throw new RestoreException(Kind.IO, "cannot create " + dir + ": " + e.getMessage(), e);
         }
     }
 
@@ -161,15 +162,15 @@ public final class InstantRecovery implements AutoCloseable {
      * Copies every disk into its final image and pivots the VM onto it, then stops serving the
      * export and deletes the overlays. {@code bandwidth} limits each copy (bytes/s, 0: none).
      */
-    public InstantSession copyAndPivot(String id, long bandwidth, Progress progress) throws InstantRecoveryException,
+    public InstantSession copyAndPivot(String id, long bandwidth, Progress progress) throws RestoreException,
             InterruptedException {
         Path dir = root.resolve(id);
         InstantSession session = session(id);
         if (session.state() == InstantSession.State.PIVOTED) {
             return session;
         }
-        try (LibvirtSession host = LibvirtSession.open(session.libvirtUri())) {
-            Connect libvirt = host.connect();
+        try (LibvirtHost host = LibvirtHost.connect(session.libvirtUri())) {
+            Connect libvirt = host.connection();
             Domain domain = libvirt.domainLookupByName(session.vm());
             session = record(dir, session.with(InstantSession.State.COPYING, null));
             for (InstantSession.Disk d : session.disks()) {
@@ -187,10 +188,10 @@ public final class InstantRecovery implements AutoCloseable {
             return record(dir, session.with(InstantSession.State.PIVOTED, null));
         } catch (LibvirtException | IOException e) {
             record(dir, session.with(InstantSession.State.FAILED, e.getMessage()));
-            throw new InstantRecoveryException(InstantRecoveryException.Kind.FAILED, "copying " + session.vm()
+            throw new RestoreException(Kind.IO, "copying " + session.vm()
                     + " off the restore point failed: " + e.getMessage() + "; the VM still runs on its overlays,"
                     + " resume the session to try again", e);
-        } catch (InstantRecoveryException e) {
+        } catch (RestoreException e) {
             record(dir, session.with(InstantSession.State.FAILED, e.getMessage()));
             throw e;
         }
@@ -202,18 +203,18 @@ public final class InstantRecovery implements AutoCloseable {
      * A session whose VM is gone is marked FAILED.
      */
     public InstantSession resume(String id, Manifest manifest, ChunkSource source, int cacheChunks, int readAhead)
-            throws InstantRecoveryException {
+            throws RestoreException {
         Path dir = root.resolve(id);
         InstantSession session = session(id);
         if (session.state() == InstantSession.State.PIVOTED || servers.containsKey(id)) {
             return session;
         }
         if (!session.restorePoint().equals(manifest.id().toString())) {
-            throw new InstantRecoveryException(InstantRecoveryException.Kind.BAD_INPUT, "session " + id + " serves "
+            throw new RestoreException(Kind.BAD_INPUT, "session " + id + " serves "
                     + session.restorePoint() + ", not " + manifest.id());
         }
-        try (LibvirtSession host = LibvirtSession.open(session.libvirtUri())) {
-            Connect libvirt = host.connect();
+        try (LibvirtHost host = LibvirtHost.connect(session.libvirtUri())) {
+            Connect libvirt = host.connection();
             Optional<Domain> domain = lookup(libvirt, session.vm());
             if (domain.isEmpty()) {
                 return record(dir, session.with(InstantSession.State.FAILED, "VM " + session.vm() + " no longer exists"));
@@ -226,7 +227,7 @@ public final class InstantRecovery implements AutoCloseable {
             }
             return record(dir, session.with(InstantSession.State.SERVING, null));
         } catch (LibvirtException | IOException e) {
-            throw new InstantRecoveryException(InstantRecoveryException.Kind.FAILED, "cannot resume session " + id + ": "
+            throw new RestoreException(Kind.IO, "cannot resume session " + id + ": "
                     + e.getMessage(), e);
         }
     }
@@ -243,15 +244,15 @@ public final class InstantRecovery implements AutoCloseable {
         return all;
     }
 
-    public InstantSession session(String id) throws InstantRecoveryException {
+    public InstantSession session(String id) throws RestoreException {
         Path dir = root.resolve(id);
         if (!id.matches("[0-9a-f]{8}") || !Files.isRegularFile(dir.resolve(InstantSession.FILE))) {
-            throw new InstantRecoveryException(InstantRecoveryException.Kind.NOT_FOUND, "no instant recovery session " + id);
+            throw new RestoreException(Kind.NOT_FOUND, "no instant recovery session " + id);
         }
         try {
             return InstantSession.read(dir);
         } catch (IOException e) {
-            throw new InstantRecoveryException(InstantRecoveryException.Kind.FAILED, "cannot read session " + id + ": "
+            throw new RestoreException(Kind.IO, "cannot read session " + id + ": "
                     + e.getMessage(), e);
         }
     }
@@ -280,20 +281,20 @@ public final class InstantRecovery implements AutoCloseable {
         servers.put(session.id(), NbdServer.start(NbdServerOptions.unix(Path.of(session.socket())), exports));
     }
 
-    private static DomainXml parseDomain(Manifest manifest) throws InstantRecoveryException {
+    private static DomainXml parseDomain(Manifest manifest) throws RestoreException {
         if (manifest.domainXml() == null || manifest.domainXml().isBlank()) {
-            throw new InstantRecoveryException(InstantRecoveryException.Kind.BAD_INPUT, "restore point " + manifest.id()
+            throw new RestoreException(Kind.BAD_INPUT, "restore point " + manifest.id()
                     + " holds disks only, no VM definition; restore its disks instead");
         }
         try {
             return DomainXml.parse(manifest.domainXml());
         } catch (XmlInputException e) {
-            throw new InstantRecoveryException(InstantRecoveryException.Kind.FAILED, "the VM definition in " + manifest.id()
+            throw new RestoreException(Kind.IO, "the VM definition in " + manifest.id()
                     + " does not parse: " + e.getMessage(), e);
         }
     }
 
-    private static void preflight(List<DiskMap> disks, Predicate<Digest> available) throws InstantRecoveryException {
+    private static void preflight(List<DiskMap> disks, Predicate<Digest> available) throws RestoreException {
         List<Digest> missing = new ArrayList<>();
         long count = 0;
         for (DiskMap d : disks) {
@@ -308,28 +309,20 @@ public final class InstantRecovery implements AutoCloseable {
             }
         }
         if (count > 0) {
-            throw new InstantRecoveryException(InstantRecoveryException.Kind.NOT_FOUND, count + " chunk(s) of the restore point"
+            throw new RestoreException(Kind.NOT_FOUND, count + " chunk(s) of the restore point"
                     + " are neither in the store nor in the bucket (first: " + missing + "); nothing was started");
         }
     }
 
-    private static void requireFree(Connect libvirt, String name, String uuid) throws LibvirtException, InstantRecoveryException {
-        if (lookup(libvirt, name).isPresent()) {
-            throw new InstantRecoveryException(InstantRecoveryException.Kind.CONFLICT, "a VM named " + name + " exists already;"
-                    + " choose another name");
+    private static void requireFree(LibvirtHost host, String name, String uuid) throws RestoreException {
+        if (host.byName(name).isPresent()) {
+            throw RestoreException.conflict("a VM named " + name + " exists already; choose another name");
         }
         if (uuid != null) {
-            for (String other : libvirt.listDefinedDomains()) {
-                if (uuid.equals(libvirt.domainLookupByName(other).getUUIDString())) {
-                    throw new InstantRecoveryException(InstantRecoveryException.Kind.CONFLICT, "VM " + other
-                            + " has the original's UUID " + uuid + "; recover with a new identity");
-                }
-            }
-            for (int running : libvirt.listDomains()) {
-                if (uuid.equals(libvirt.domainLookupByID(running).getUUIDString())) {
-                    throw new InstantRecoveryException(InstantRecoveryException.Kind.CONFLICT, "a running VM has the original's"
-                            + " UUID " + uuid + "; recover with a new identity");
-                }
+            var other = host.byUuid(uuid);
+            if (other.isPresent()) {
+                throw RestoreException.conflict("VM " + other.get().name() + " has the original's UUID " + uuid
+                        + "; recover with a new identity");
             }
         }
     }
@@ -387,12 +380,12 @@ public final class InstantRecovery implements AutoCloseable {
         }
     }
 
-    private static InstantSession record(Path dir, InstantSession session) throws InstantRecoveryException {
+    private static InstantSession record(Path dir, InstantSession session) throws RestoreException {
         try {
             session.write(dir);
             return session;
         } catch (IOException e) {
-            throw new InstantRecoveryException(InstantRecoveryException.Kind.FAILED, "cannot record session " + session.id()
+            throw new RestoreException(Kind.IO, "cannot record session " + session.id()
                     + " in " + dir + ": " + e.getMessage(), e);
         }
     }
