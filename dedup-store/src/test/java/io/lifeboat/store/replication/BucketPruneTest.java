@@ -5,8 +5,10 @@ import io.lifeboat.store.Store;
 import io.lifeboat.store.StoreFixture;
 import io.lifeboat.store.TestImages;
 import io.lifeboat.store.chunk.Digest;
+import io.lifeboat.store.cli.CliRunner;
+import io.lifeboat.store.cli.CliRunner.Result;
+import io.lifeboat.store.cli.ExitCode;
 import io.lifeboat.store.gc.GarbageCollector;
-import io.lifeboat.store.manifest.DiskMap;
 import io.lifeboat.store.manifest.Manifest;
 import io.lifeboat.store.manifest.RestorePointId;
 import org.junit.jupiter.api.AfterAll;
@@ -20,6 +22,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
@@ -43,7 +46,7 @@ class BucketPruneTest {
 
     @BeforeAll
     static void start() throws Exception {
-        server = S3ProxyServer.start(shared, "grace", "owned", "comeback");
+        server = S3ProxyServer.start(shared, "grace", "owned", "comeback", "cli");
     }
 
     @AfterAll
@@ -195,6 +198,45 @@ class BucketPruneTest {
             Path out = StoreFixture.restore(dr, dr.manifest(othersOwn), "vda", dir.resolve("app.img"));
             assertThat(TestImages.sha256(out)).isEqualTo(expected.get(othersOwn).get("vda"));
         }
+    }
+
+    @Test
+    void theCommandLinePrunesOnlyWhenAskedAndRefusesBadOptionsBeforeTouchingTheBucket() throws Exception {
+        Path store = dir.resolve("store");
+        List<String> bucket = List.of("--endpoint", server.endpoint().toString(), "--bucket", "cli",
+                "--access-key", S3ProxyServer.IDENTITY, "--secret-key", S3ProxyServer.CREDENTIAL);
+        assertThat(CliRunner.run(store, "init", "--chunk-size", "64K", "--pack-size", "1M").exit()).isZero();
+        for (String[] bad : List.of(new String[]{"--concurrency", "0"}, new String[]{"--prune", "--prune-grace-hours", "-1"})) {
+            Result r = CliRunner.run(store, concat(List.of("replicate", bad[0]), List.of(bad).subList(1, bad.length), bucket));
+            assertThat(r.exit()).as("%s", r).isEqualTo(ExitCode.USAGE);
+            assertThat(r.err()).startsWith("lifeboat-store: ").doesNotContain("Exception");
+        }
+        try (S3Target t = new S3Target(server.settings("cli"))) {
+            assertThat(t.list("")).as("nothing was sent").isEmpty();
+        }
+
+        Path image = TestImages.mixed(dir.resolve("w.img"), 1 << 20, 30_000, 61);
+        assertThat(CliRunner.run(store, "backup", "--vm", "web01", image.toString()).exit()).isZero();
+        String id = CliRunner.run(store, "--json", "list").json().get(0).get("id").asText();
+        assertThat(CliRunner.run(store, concat(List.of("replicate"), List.of(), bucket)).exit()).isZero();
+        assertThat(CliRunner.run(store, "delete", id).exit()).isZero();
+
+        Result plain = CliRunner.run(store, concat(List.of("--json", "replicate"), List.of(), bucket));
+        assertThat(plain.exit()).isZero();
+        assertThat(plain.json().get("prune").isNull()).isTrue();
+        Result pruned = CliRunner.run(store, concat(List.of("--json", "replicate", "--prune", "--prune-grace-hours", "0"), List.of(), bucket));
+        assertThat(pruned.exit()).as("%s", pruned).isZero();
+        assertThat(pruned.json().get("prune").get("deletedManifests").asInt()).isEqualTo(1);
+        try (S3Target t = new S3Target(server.settings("cli"))) {
+            assertThat(new BucketReader(t).restorePoints()).isEmpty();
+        }
+    }
+
+    private static String[] concat(List<String> a, List<String> b, List<String> c) {
+        List<String> all = new java.util.ArrayList<>(a);
+        all.addAll(b);
+        all.addAll(c);
+        return all.toArray(String[]::new);
     }
 
     @Test
