@@ -59,7 +59,7 @@ final class ReplicateCommand extends StoreCli.Verb {
                         Sizes.human(p.deletedBytes()), p.pendingManifests(), p.pendingPacks()));
             }
             if (p != null && p.note() != null) {
-                text.append("\n  not pruned: ").append(p.note());
+                text.append("\n  prune: ").append(p.note());
             }
             r.failures().forEach(f -> text.append("\n  failed: ").append(f));
             print(r, text.toString());

@@ -84,7 +84,13 @@ public final class BucketPruner {
      * nothing in a bucket this store does not own.
      */
     public void remember(Set<RestorePointId> replicated) throws StoreException {
-        if (!store.config().id().equals(owner())) {
+        String owner;
+        try {
+            owner = owner();
+        } catch (StoreException e) {
+            return; // pruning, if asked for, reports this; plain replication does not need an owner
+        }
+        if (!store.config().id().equals(owner)) {
             return;
         }
         PruneState state = PruneState.load(PruneState.fileFor(store.root(), target.settings()), target.settings().where());
@@ -165,6 +171,7 @@ public final class BucketPruner {
             }
             List<String> due = new ArrayList<>();
             for (String id : candidates) {
+                progress.add(1);
                 if (needed.contains(id)) {
                     state.packsUnreferencedSince.remove(id);
                 } else if (now - state.packsUnreferencedSince.computeIfAbsent(id, k -> now) >= graceMs) {
@@ -205,7 +212,6 @@ public final class BucketPruner {
                     state.packsUnreferencedSince.remove(id);
                     deletedPacks++;
                     deletedBytes += packs.get(id);
-                    progress.add(1);
                 }
                 state.save();
             }

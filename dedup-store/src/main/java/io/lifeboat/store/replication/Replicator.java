@@ -151,7 +151,8 @@ public final class Replicator {
                 pruner.remember(replicated);
             }
         } catch (StoreException e) {
-            run.failures.add("pruning the bucket: " + e.getMessage());
+            run.failures.add((options.prune() ? "pruning the bucket: " : "recording what was replicated, for pruning: ")
+                    + e.getMessage());
             if (options.prune()) {
                 prune = PruneReport.refused("pruning stopped: " + e.getMessage());
             }
