@@ -20,7 +20,7 @@ import java.util.Map;
  * check. A chunk that fails any check is never returned: the caller gets a
  * {@link StoreException} of kind CORRUPT naming the chunk and its pack.
  */
-public final class ChunkReader implements AutoCloseable {
+public final class ChunkReader implements ChunkSource, AutoCloseable {
     private static final int OPEN_PACKS = 64;
 
     private final ChunkIndex index;
@@ -34,6 +34,7 @@ public final class ChunkReader implements AutoCloseable {
     }
 
     /** The chunk's raw bytes in a new array of its raw length. */
+    @Override
     public byte[] read(Digest d) throws StoreException {
         byte[] out = null;
         for (int attempt = 0; ; attempt++) {

@@ -12,15 +12,16 @@ import java.util.Map;
 /**
  * Random access to one disk of a restore point, for an NBD export: {@code read(offset, length)}
  * assembles the bytes from the chunks that cover the range, with a small cache of decoded
- * chunks so that sequential small reads do not decode the same chunk again.
+ * chunks so that sequential small reads do not decode the same chunk again. The chunks come from
+ * any {@link ChunkSource}: the local store, the bucket, or the local store backed by the bucket.
  */
 public final class DiskReader {
     private final DiskMap map;
-    private final ChunkReader chunks;
+    private final ChunkSource chunks;
     private final int cacheChunks;
     private final Map<Integer, byte[]> cache;
 
-    public DiskReader(DiskMap map, ChunkReader chunks, int cacheChunks) {
+    public DiskReader(DiskMap map, ChunkSource chunks, int cacheChunks) {
         this.map = map;
         this.chunks = chunks;
         this.cacheChunks = Math.max(1, cacheChunks);

@@ -10,10 +10,11 @@ import java.util.List;
  * @param uploadedBytes     bytes of packs and manifests sent (not counting retries)
  * @param skippedPacks      packs already in the bucket
  * @param skippedManifests  restore points already in the bucket
- * @param failures          what could not be replicated and why; empty on full success
+ * @param failures          what could not be replicated (or pruned) and why; empty on full success
+ * @param prune             what pruning did, or null if it was not asked for
  */
 public record ReplicationReport(int uploadedPacks, int uploadedManifests, long uploadedBytes,
-                                int skippedPacks, int skippedManifests, List<String> failures) {
+                                int skippedPacks, int skippedManifests, List<String> failures, PruneReport prune) {
     public ReplicationReport {
         failures = List.copyOf(failures);
     }

@@ -13,18 +13,29 @@ import io.lifeboat.store.manifest.RestorePointId;
 import io.lifeboat.store.pack.PackReader;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Copies a store's sealed packs and its manifests to a bucket ({@link BucketLayout}), sending only
- * what the bucket lacks.
+ * what the bucket lacks, and optionally {@linkplain BucketPruner prunes} what the store deleted.
  *
  * <p>The bucket itself is the replication state: each run lists {@code packs/} and
  * {@code manifests/} once (one LIST request per thousand objects) and uploads the difference, so
@@ -32,17 +43,29 @@ import java.util.Set;
  * rebuilt appliance need no local bookkeeping to agree on what is there. A pack is in the bucket
  * only once its upload completed (S3 PUTs and multipart completions are atomic).
  *
+ * <p>Uploads run on a pool of {@link ReplicationOptions#concurrency} threads: first every pack the
+ * bucket lacks, then every manifest. A pack is uploaded at most once per run: whoever needs it
+ * first uploads it, anyone else who needs it waits for that upload, and a failed upload is not
+ * retried in the same run (the SDK already retried it).
+ *
  * <p>Order: a manifest is uploaded only after every pack the local index places its chunks in is
- * in the bucket; a pack it needs that is not there yet (sealed after the listing, or the target of
- * a repack) is uploaded first. So a reader never sees a restore point whose chunks are missing.
+ * whole in the bucket; a pack it needs that is not there yet (sealed after the listing, or the
+ * target of a repack) is uploaded first, by the manifest's own task. So a reader never sees a
+ * restore point whose chunks are missing.
  */
 public final class Replicator {
     private final Store store;
     private final S3Target target;
+    private final ReplicationOptions options;
 
     public Replicator(Store store, S3Target target) {
+        this(store, target, ReplicationOptions.defaults());
+    }
+
+    public Replicator(Store store, S3Target target, ReplicationOptions options) {
         this.store = store;
         this.target = target;
+        this.options = options;
     }
 
     public ReplicationReport run(Progress progress) throws StoreException {
@@ -51,7 +74,7 @@ public final class Replicator {
             try {
                 byte[] config = Files.readAllBytes(store.root().resolve(Store.CONFIG_FILE));
                 target.put(BucketLayout.CONFIG_KEY, config);
-                run.bytes += config.length;
+                run.bytes.addAndGet(config.length);
             } catch (IOException e) {
                 throw StoreException.io("reading the store configuration", e);
             }
@@ -67,67 +90,160 @@ public final class Replicator {
             BucketLayout.restorePoint(key).ifPresent(manifestsInBucket::add);
         }
 
-        long total = packs.values().stream().filter(p -> !run.inBucket.contains(p.id())).mapToLong(PackRecord::size).sum();
-        progress.phase("replicate packs", total);
-        for (PackRecord p : packs.values()) {
-            if (run.inBucket.contains(p.id())) {
-                run.skippedPacks++;
-                continue;
+        ExecutorService pool = Executors.newFixedThreadPool(options.concurrency(), r -> {
+            Thread t = new Thread(r, "replicate");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            long total = packs.values().stream().filter(p -> !run.inBucket.contains(p.id())).mapToLong(PackRecord::size).sum();
+            progress.phase("replicate packs", total);
+            List<Future<?>> tasks = new ArrayList<>();
+            for (PackRecord p : packs.values()) {
+                if (run.inBucket.contains(p.id())) {
+                    run.skippedPacks.incrementAndGet();
+                    continue;
+                }
+                tasks.add(pool.submit(() -> {
+                    try {
+                        run.ensureInBucket(p.id());
+                    } catch (NoSuchFileException gone) {
+                        // GC removed it since the listing; whatever still needs its chunks names their new pack
+                    } catch (IOException e) {
+                        run.failures.add("pack " + p.id() + ": " + e.getMessage());
+                    }
+                    progress.add(p.size());
+                }));
             }
-            try {
-                run.upload(p.id());
-            } catch (NoSuchFileException gone) {
-                // GC removed it since the listing; whatever still needs its chunks names their new pack
-            } catch (IOException e) {
-                run.failures.add("pack " + p.id() + ": " + e.getMessage());
+            await(tasks);
+
+            progress.phase("replicate restore points", restorePoints.size());
+            tasks.clear();
+            for (RestorePointId id : restorePoints) {
+                if (manifestsInBucket.contains(id)) {
+                    run.skippedManifests.incrementAndGet();
+                    progress.add(1);
+                    continue;
+                }
+                tasks.add(pool.submit(() -> {
+                    try {
+                        run.uploadManifest(id);
+                    } catch (IOException e) {
+                        run.failures.add("restore point " + id + ": " + e.getMessage());
+                    }
+                    progress.add(1);
+                }));
             }
-            progress.add(p.size());
+            await(tasks);
+        } finally {
+            pool.shutdownNow();
         }
 
-        progress.phase("replicate restore points", restorePoints.size());
-        for (RestorePointId id : restorePoints) {
-            if (manifestsInBucket.contains(id)) {
-                run.skippedManifests++;
+        PruneReport prune = null;
+        BucketPruner pruner = new BucketPruner(store, target, options.grace(), options.clock());
+        try {
+            if (options.prune()) {
+                prune = pruner.run(progress);
             } else {
-                try {
-                    run.uploadManifest(id);
-                } catch (StoreException e) {
-                    run.failures.add("restore point " + id + ": " + e.getMessage());
-                }
+                // so that turning pruning on later can delete what this store deletes meanwhile
+                Set<RestorePointId> replicated = new HashSet<>(run.uploadedManifests);
+                restorePoints.stream().filter(manifestsInBucket::contains).forEach(replicated::add);
+                pruner.remember(replicated);
             }
-            progress.add(1);
+        } catch (StoreException e) {
+            run.failures.add((options.prune() ? "pruning the bucket: " : "recording what was replicated, for pruning: ")
+                    + e.getMessage());
+            if (options.prune()) {
+                prune = PruneReport.refused("pruning stopped: " + e.getMessage());
+            }
         }
-        return new ReplicationReport(run.packs, run.manifests, run.bytes, run.skippedPacks, run.skippedManifests, run.failures);
+        return new ReplicationReport(run.packs.get(), run.manifests.get(), run.bytes.get(), run.skippedPacks.get(),
+                run.skippedManifests.get(), List.copyOf(run.failures), prune);
+    }
+
+    private static void await(List<Future<?>> tasks) throws StoreException {
+        for (Future<?> f : tasks) {
+            try {
+                f.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw StoreException.io("replication", new InterruptedIOException("interrupted"));
+            } catch (ExecutionException e) {
+                // the tasks catch every IOException; anything else is a bug, reported as such
+                throw new IllegalStateException("replication task failed", e.getCause());
+            }
+        }
     }
 
     private final class Run {
-        final Set<String> inBucket = new HashSet<>();
-        final List<String> failures = new ArrayList<>();
-        int packs;
-        int manifests;
-        int skippedPacks;
-        int skippedManifests;
-        long bytes;
+        final Set<String> inBucket = ConcurrentHashMap.newKeySet();
+        final Set<RestorePointId> uploadedManifests = ConcurrentHashMap.newKeySet();
+        /** One upload per pack per run; a failed one stays failed (the SDK already retried it). */
+        final Map<String, CompletableFuture<Void>> uploads = new ConcurrentHashMap<>();
+        final List<String> failures = Collections.synchronizedList(new ArrayList<>());
+        final AtomicInteger packs = new AtomicInteger();
+        final AtomicInteger manifests = new AtomicInteger();
+        final AtomicInteger skippedPacks = new AtomicInteger();
+        final AtomicInteger skippedManifests = new AtomicInteger();
+        final AtomicLong bytes = new AtomicLong();
+
+        /**
+         * Returns once the pack is whole in the bucket: uploads it, or waits for the task already
+         * uploading it. The uploader is always a running task, never a queued one, so waiting
+         * cannot deadlock the pool.
+         */
+        void ensureInBucket(String packId) throws IOException {
+            if (inBucket.contains(packId)) {
+                return;
+            }
+            CompletableFuture<Void> mine = new CompletableFuture<>();
+            CompletableFuture<Void> other = uploads.putIfAbsent(packId, mine);
+            if (other != null) {
+                awaitUpload(other);
+                return;
+            }
+            try {
+                upload(packId);
+                mine.complete(null);
+            } catch (IOException | RuntimeException e) {
+                mine.completeExceptionally(e);
+                throw e;
+            }
+        }
+
+        private void awaitUpload(CompletableFuture<Void> upload) throws IOException {
+            try {
+                upload.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted while waiting for a pack upload");
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof IOException io) {
+                    throw io;
+                }
+                throw new IllegalStateException("pack upload failed", e.getCause());
+            }
+        }
 
         /** Uploads a sealed pack after checking its footer still matches its id. */
-        void upload(String packId) throws IOException {
-            java.nio.file.Path file = store.packs().packFile(packId);
+        private void upload(String packId) throws IOException {
+            Path file = store.packs().packFile(packId);
             try (PackReader r = new PackReader(packId, file)) {
                 r.entries();
             }
-            bytes += target.put(BucketLayout.packKey(packId), file);
+            bytes.addAndGet(target.put(BucketLayout.packKey(packId), file));
             inBucket.add(packId);
-            packs++;
+            packs.incrementAndGet();
         }
 
         void uploadManifest(RestorePointId id) throws StoreException {
-            byte[] bytes;
+            byte[] manifest;
             try {
-                bytes = Files.readAllBytes(store.manifests().file(id));
+                manifest = Files.readAllBytes(store.manifests().file(id));
             } catch (IOException e) {
                 throw StoreException.io("reading manifest " + id, e);
             }
-            Manifest m = ManifestFormat.decode(bytes, id.toString());
+            Manifest m = ManifestFormat.decode(manifest, id.toString());
             Set<String> needed = new HashSet<>();
             for (DiskMap disk : m.disks()) {
                 for (int s = 0; s < disk.slotCount(); s++) {
@@ -144,17 +260,16 @@ public final class Replicator {
                 }
             }
             for (String pack : needed) {
-                if (!inBucket.contains(pack)) {
-                    try {
-                        upload(pack);
-                    } catch (IOException e) {
-                        throw StoreException.io("uploading pack " + pack + " first", e);
-                    }
+                try {
+                    ensureInBucket(pack);
+                } catch (IOException e) {
+                    throw StoreException.io("uploading pack " + pack + " first", e);
                 }
             }
-            target.put(BucketLayout.manifestKey(id), bytes);
-            this.bytes += bytes.length;
-            manifests++;
+            target.put(BucketLayout.manifestKey(id), manifest);
+            bytes.addAndGet(manifest.length);
+            manifests.incrementAndGet();
+            uploadedManifests.add(id);
         }
     }
 }

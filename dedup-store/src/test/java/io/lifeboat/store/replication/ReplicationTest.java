@@ -14,6 +14,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
@@ -36,7 +40,7 @@ class ReplicationTest {
 
     @BeforeAll
     static void start() throws Exception {
-        server = S3ProxyServer.start(shared, "everything", "corrupt", "resume", "ranged");
+        server = S3ProxyServer.start(shared, "everything", "corrupt", "resume", "ranged", "parallel");
     }
 
     @AfterAll
@@ -213,6 +217,112 @@ class ReplicationTest {
             assertThat(Files.exists(dr.packs().packFile(packId))).isFalse();
         }
         assertRestoresBitExact(dir.resolve("dr"), intact);
+    }
+
+    /**
+     * Records when each upload starts and completes, and holds the first two pack uploads until
+     * both are in flight at once, which only a parallel replicator achieves.
+     */
+    private static final class UploadOrder implements ExecutionInterceptor {
+        final java.util.concurrent.CountDownLatch twoInFlight = new java.util.concurrent.CountDownLatch(2);
+        final java.util.concurrent.atomic.AtomicBoolean overlapped = new java.util.concurrent.atomic.AtomicBoolean();
+        final List<String> events = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+
+        final java.util.concurrent.atomic.AtomicInteger packsInFlight = new java.util.concurrent.atomic.AtomicInteger();
+
+        @Override
+        public void beforeTransmission(Context.BeforeTransmission c, ExecutionAttributes a) {
+            if (c.request() instanceof PutObjectRequest put) {
+                events.add("start " + put.key());
+                if (put.key().startsWith(BucketLayout.PACKS)) {
+                    if (packsInFlight.incrementAndGet() >= 2) {
+                        overlapped.set(true);
+                    }
+                    twoInFlight.countDown();
+                    try {
+                        twoInFlight.await(20, java.util.concurrent.TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            }
+        }
+
+        @Override
+        public void afterExecution(Context.AfterExecution c, ExecutionAttributes a) {
+            if (c.request() instanceof PutObjectRequest put) {
+                events.add("done " + put.key());
+                if (put.key().startsWith(BucketLayout.PACKS)) {
+                    packsInFlight.decrementAndGet();
+                }
+            }
+        }
+
+        int index(String event) {
+            return events.indexOf(event);
+        }
+    }
+
+    @Test
+    void parallelUploadsSendEachPackOnceAndEveryManifestAfterItsPacks() throws Exception {
+        UploadOrder order = new UploadOrder();
+        try (Store src = sourceWithRestorePoints(); S3Target t = new S3Target(server.settings("parallel"), order)) {
+            // Two packs the first backup wrote, and that later restore points share, are made
+            // invisible to the pack phase (as if sealed after the listing): the manifest tasks,
+            // running side by side, must upload each of them once and before any manifest naming it.
+            Manifest first = src.manifest(src.list().stream().filter(id -> id.vm().equals("web01")).findFirst().orElseThrow());
+            List<String> late = digests(first.disks().get(0)).stream()
+                    .map(d -> uncheckedLocation(src, d)).distinct().limit(2).toList();
+            assertThat(late).hasSize(2);
+            for (String p : late) {
+                src.index().removePack(p);
+            }
+            int packsInIndex = src.index().packs().size();
+
+            ReplicationReport r = new Replicator(src, t, ReplicationOptions.defaults().withConcurrency(4)).run(Progress.none());
+            assertThat(r.failures()).isEmpty();
+            assertThat(order.overlapped).as("two pack uploads in flight at once").isTrue();
+            assertThat(r.uploadedPacks()).isEqualTo(packsInIndex + 2);
+            assertThat(r.uploadedManifests()).isEqualTo(4);
+            for (String p : late) {
+                assertThat(order.events).filteredOn(e -> e.equals("start " + BucketLayout.packKey(p))).hasSize(1);
+            }
+            for (RestorePointId id : src.list()) {
+                int manifestStart = order.index("start " + BucketLayout.manifestKey(id));
+                assertThat(manifestStart).isNotNegative();
+                for (DiskMap disk : src.manifest(id).disks()) {
+                    for (Digest d : digests(disk)) {
+                        int packDone = order.index("done " + BucketLayout.packKey(uncheckedLocation(src, d)));
+                        assertThat(packDone).as(id + " needs a pack uploaded before it").isNotNegative().isLessThan(manifestStart);
+                    }
+                }
+            }
+        }
+        try (S3Target t = new S3Target(server.settings("parallel"))) {
+            MirrorReport m = new BucketReader(t).mirrorTo(dir.resolve("dr"), Progress.none());
+            assertThat(m.refused()).isEmpty();
+        }
+        for (RestorePointId id : expected.keySet()) {
+            assertRestoresBitExact(dir.resolve("dr"), id);
+        }
+    }
+
+    static List<Digest> digests(DiskMap disk) {
+        List<Digest> out = new java.util.ArrayList<>();
+        for (int s = 0; s < disk.slotCount(); s++) {
+            if (disk.digest(s) != null) {
+                out.add(disk.digest(s));
+            }
+        }
+        return out;
+    }
+
+    private static String uncheckedLocation(Store store, Digest d) {
+        try {
+            return store.index().get(d).orElseThrow().packId();
+        } catch (StoreException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static int firstChunk(DiskMap disk) {

@@ -1,0 +1,24 @@
+package io.lifeboat.store.replication;
+
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.services.s3.model.GetObjectRequest;
+
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** Counts the GET requests (whole or ranged) a target sends, each attempt once. */
+final class GetCounter implements ExecutionInterceptor {
+    private final AtomicInteger gets = new AtomicInteger();
+
+    @Override
+    public void beforeTransmission(Context.BeforeTransmission c, ExecutionAttributes a) {
+        if (c.request() instanceof GetObjectRequest) {
+            gets.incrementAndGet();
+        }
+    }
+
+    int gets() {
+        return gets.get();
+    }
+}
