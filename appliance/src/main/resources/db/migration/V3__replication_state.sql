@@ -18,5 +18,14 @@ CREATE TABLE replication_runs (
     uploaded_bytes     BIGINT        NOT NULL,
     skipped_packs      INTEGER       NOT NULL,
     skipped_manifests  INTEGER       NOT NULL,
-    failures           VARCHAR(4000)
+    failures           VARCHAR(4000),
+    -- pruning of the bucket in this run; all null when it was not asked for
+    pruned             BOOLEAN,
+    prune_note         VARCHAR(1000),
+    deleted_manifests  INTEGER,
+    deleted_packs      INTEGER,
+    deleted_bytes      BIGINT,
+    pending_manifests  INTEGER,
+    pending_packs      INTEGER,
+    foreign_manifests  INTEGER
 );

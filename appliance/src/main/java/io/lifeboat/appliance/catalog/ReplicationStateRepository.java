@@ -1,6 +1,7 @@
 package io.lifeboat.appliance.catalog;
 
 import io.lifeboat.store.manifest.RestorePointId;
+import io.lifeboat.store.replication.PruneReport;
 import io.lifeboat.store.replication.ReplicationReport;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -65,10 +66,17 @@ public class ReplicationStateRepository {
     }
 
     public void recordRun(UUID job, ReplicationReport r) {
+        PruneReport p = r.prune();
         jdbc.sql("INSERT INTO replication_runs (job_id, uploaded_packs, uploaded_manifests, uploaded_bytes,"
-                        + " skipped_packs, skipped_manifests, failures) VALUES (?, ?, ?, ?, ?, ?, ?)")
+                        + " skipped_packs, skipped_manifests, failures, pruned, prune_note, deleted_manifests, deleted_packs,"
+                        + " deleted_bytes, pending_manifests, pending_packs, foreign_manifests)"
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
                 .params(job.toString(), r.uploadedPacks(), r.uploadedManifests(), r.uploadedBytes(),
-                        r.skippedPacks(), r.skippedManifests(), failures(r.failures()))
+                        r.skippedPacks(), r.skippedManifests(), failures(r.failures()),
+                        p == null ? null : p.pruned(), p == null ? null : cut(p.note(), 1000),
+                        p == null ? null : p.deletedManifests(), p == null ? null : p.deletedPacks(),
+                        p == null ? null : p.deletedBytes(), p == null ? null : p.pendingManifests(),
+                        p == null ? null : p.pendingPacks(), p == null ? null : p.foreignManifests())
                 .update();
     }
 
@@ -86,7 +94,10 @@ public class ReplicationStateRepository {
         ReplicationReport report = rs.getString("job_id") == null ? null : new ReplicationReport(
                 rs.getInt("uploaded_packs"), rs.getInt("uploaded_manifests"), rs.getLong("uploaded_bytes"),
                 rs.getInt("skipped_packs"), rs.getInt("skipped_manifests"),
-                rs.getString("failures") == null ? List.of() : List.of(rs.getString("failures").split("\n")));
+                rs.getString("failures") == null ? List.of() : List.of(rs.getString("failures").split("\n")),
+                rs.getObject("pruned") == null ? null : new PruneReport(rs.getBoolean("pruned"), rs.getString("prune_note"),
+                        rs.getInt("deleted_manifests"), rs.getInt("deleted_packs"), rs.getLong("deleted_bytes"),
+                        rs.getInt("pending_manifests"), rs.getInt("pending_packs"), rs.getInt("foreign_manifests")));
         return new Run(UUID.fromString(rs.getString("id")), Timestamps.read(rs, "ended_at"),
                 Job.State.valueOf(rs.getString("state")), rs.getString("error"), report);
     }
@@ -96,7 +107,10 @@ public class ReplicationStateRepository {
         if (failures.isEmpty()) {
             return null;
         }
-        String all = String.join("\n", failures);
-        return all.length() <= 4000 ? all : all.substring(0, 3990) + "\n…";
+        return cut(String.join("\n", failures), 4000);
+    }
+
+    private static String cut(String s, int max) {
+        return s == null || s.length() <= max ? s : s.substring(0, max - 2) + " …";
     }
 }

@@ -181,7 +181,7 @@ public class ReplicationJobs {
                 progressInterval.toMillis(), progressInterval.toMillis(), TimeUnit.MILLISECONDS);
         try (S3Target target = new S3Target(settings.settings())) {
             jobs.start(job.id());
-            ReplicationReport r = new Replicator(store.get(), target).run(progress);
+            ReplicationReport r = new Replicator(store.get(), target, settings.options()).run(progress);
             copier.cancel(false);
             jobs.progress(job.id(), progress.snapshot());
             uploadedBytes.increment(r.uploadedBytes());

@@ -1,5 +1,6 @@
 package io.lifeboat.appliance.jobs;
 
+import io.lifeboat.store.replication.ReplicationOptions;
 import io.lifeboat.store.replication.S3Settings;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -15,6 +16,10 @@ import java.time.Duration;
  *
  * @param afterBackup replicate after each successful backup (besides on demand)
  * @param bandwidth   upload limit in bytes per second (0: none)
+ * @param prune       delete from the bucket what this store deleted, after {@code pruneGrace}
+ *                    (never what a restore point in the bucket still needs; see docs/replication.md)
+ * @param pruneGrace  how long a restore point or pack stays in the bucket after it became unneeded
+ * @param concurrency packs uploaded at once
  * @param every       also replicate this long after the previous scheduled run ended, catching up
  *                    whatever a failed or skipped run left behind (0: no schedule)
  */
@@ -26,11 +31,20 @@ public record ReplicationProperties(URI endpoint,
                                     String secretKey,
                                     @DefaultValue("true") boolean afterBackup,
                                     @DefaultValue("0") long bandwidth,
-                                    @DefaultValue("1h") Duration every) {
+                                    @DefaultValue("1h") Duration every,
+                                    @DefaultValue("true") boolean prune,
+                                    @DefaultValue("24h") Duration pruneGrace,
+                                    @DefaultValue("4") int concurrency) {
 
     public ReplicationProperties {
         if (every.isNegative()) {
             throw new IllegalArgumentException("lifeboat.replication.every must not be negative, got " + every);
+        }
+        if (pruneGrace.isNegative()) {
+            throw new IllegalArgumentException("lifeboat.replication.prune-grace must not be negative, got " + pruneGrace);
+        }
+        if (concurrency < 1) {
+            throw new IllegalArgumentException("lifeboat.replication.concurrency must be at least 1, got " + concurrency);
         }
     }
 
@@ -40,6 +54,10 @@ public record ReplicationProperties(URI endpoint,
 
     public S3Settings settings() {
         return S3Settings.of(endpoint, region, bucket, blankToNull(accessKey), blankToNull(secretKey)).withBandwidth(bandwidth);
+    }
+
+    public ReplicationOptions options() {
+        return ReplicationOptions.defaults().withConcurrency(concurrency).withPrune(prune).withGrace(pruneGrace);
     }
 
     private static String blankToNull(String s) {

@@ -183,12 +183,19 @@ abstract class CatalogContract {
         });
         Job ok = jobs.create(Job.Kind.REPLICATION, null);
         jobs.start(ok.id());
-        var report = new io.lifeboat.store.replication.ReplicationReport(3, 2, 99_000_000L, 7, 5, List.of("restore point x: gone", "pack y: gone"));
+        var report = new io.lifeboat.store.replication.ReplicationReport(3, 2, 99_000_000L, 7, 5, List.of("restore point x: gone", "pack y: gone"),
+                new io.lifeboat.store.replication.PruneReport(true, "2 pack(s) wait for their grace period", 1, 3, 12_345_678L, 0, 2, 4));
         replication.recordRun(ok.id(), report);
         jobs.finish(ok.id(), Job.State.FAILED, "partial");
         assertThat(replication.lastRun()).hasValueSatisfying(r -> {
             assertThat(r.job()).isEqualTo(ok.id());
             assertThat(r.report()).isEqualTo(report);
         });
+        Job unpruned = jobs.create(Job.Kind.REPLICATION, null);
+        jobs.start(unpruned.id());
+        var plain = new io.lifeboat.store.replication.ReplicationReport(0, 0, 0, 12, 6, List.of(), null);
+        replication.recordRun(unpruned.id(), plain);
+        jobs.finish(unpruned.id(), Job.State.SUCCEEDED, null);
+        assertThat(replication.lastRun()).hasValueSatisfying(r -> assertThat(r.report()).isEqualTo(plain));
     }
 }

@@ -166,8 +166,10 @@ class ReplicationFaultTest {
             // A stall costs an attempt timeout each time, so that outage lasts one request's attempts,
             // on a manifest: the one upload a run does not try again later (a pack it does, first
             // thing for the manifest that needs it).
+            // One manifest's key: manifests are uploaded several at once, and each would take one stall.
+            String stalled = BucketLayout.manifestKey(expected.keySet().stream().sorted().findFirst().orElseThrow());
             FaultProxy.Injection outage = fault == Fault.STALL
-                    ? proxy.inject(fault, OUTAGE_ATTEMPTS, Target.MANIFEST_PUTS.when)
+                    ? proxy.inject(fault, OUTAGE_ATTEMPTS, r -> Target.MANIFEST_PUTS.when.test(r) && stalled.equals(r.key()))
                     : proxy.outage(fault, target.when);
             ReplicationReport failed = new Replicator(source, t).run(Progress.none());
 

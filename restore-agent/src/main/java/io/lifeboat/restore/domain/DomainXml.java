@@ -190,18 +190,6 @@ public final class DomainXml {
         disk.insertBefore(backing, XmlDocuments.child(disk, "target"));
     }
 
-    private Element diskElement(String target) {
-        Element devices = XmlDocuments.child(domain, "devices");
-        if (devices != null) {
-            for (Element disk : XmlDocuments.children(devices, "disk")) {
-                if (target.equals(XmlDocuments.attribute(XmlDocuments.child(disk, "target"), "dev"))) {
-                    return disk;
-                }
-            }
-        }
-        throw new IllegalArgumentException("no disk with target " + target);
-    }
-
     /**
      * Removes the UEFI variable store path so libvirt creates a fresh one for the new name
      * instead of two VMs sharing one file.

@@ -1,7 +1,9 @@
 package io.lifeboat.restore.instant;
 
+import io.lifeboat.restore.RestoreException;
 import io.lifeboat.restore.domain.XmlDocuments;
 import io.lifeboat.store.Progress;
+import io.lifeboat.store.StoreException;
 import org.libvirt.Domain;
 import org.libvirt.DomainBlockJobInfo;
 import org.libvirt.LibvirtException;
@@ -38,17 +40,16 @@ final class BlockCopy {
      * pivot (QEMU gives up on a read error of the export, say), leaving the VM on its overlay.
      */
     static void copyAndPivot(Domain domain, String target, Path image, long bandwidth, Progress progress)
-            throws LibvirtException, InterruptedException, InstantRecoveryException {
+            throws LibvirtException, InterruptedException, RestoreException {
         String dest = destination(image);
-        TypedParameter[] params = bandwidth > 0
-                ? new TypedParameter[] {new TypedUlongParameter(Domain.BlockCopyParameters.BANDWIDTH, bandwidth)}
-                : new TypedParameter[0];
+        // always one parameter (0 is libvirt's "no limit"): libvirt-java fails on an empty array
+        TypedParameter[] params = {new TypedUlongParameter(Domain.BlockCopyParameters.BANDWIDTH, Math.max(0, bandwidth))};
         domain.blockCopy(target, dest, params, Domain.BlockCopyFlags.TRANSIENT_JOB);
         long reported = 0;
         while (true) {
             DomainBlockJobInfo job = domain.getBlockJobInfo(target, 0);
             if (job.type == 0 && job.end == 0) {
-                throw new InstantRecoveryException(InstantRecoveryException.Kind.FAILED, "the copy of disk " + target
+                throw new RestoreException(StoreException.Kind.IO, "the copy of disk " + target
                         + " ended before it was complete (QEMU could not read the restore point or write " + image
                         + "); the VM still runs on its overlay");
             }

@@ -11,6 +11,7 @@ import io.lifeboat.restore.domain.DomainXml;
 import io.lifeboat.restore.domain.Macs;
 import io.lifeboat.restore.domain.XmlInputException;
 import io.lifeboat.store.Progress;
+import io.lifeboat.store.StoreException;
 import io.lifeboat.store.StoreException.Kind;
 import io.lifeboat.store.chunk.Digest;
 import io.lifeboat.store.manifest.DiskMap;
@@ -34,7 +35,6 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 /**
@@ -63,6 +63,7 @@ public final class InstantRecovery implements AutoCloseable {
     private static final Pattern VM_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     /** sun_path is 108 bytes including the terminating NUL. */
     private static final int MAX_SOCKET_PATH = 107;
+    private static final java.time.Duration RECONNECT_DEADLINE = java.time.Duration.ofSeconds(60);
 
     /**
      * @param vmName      the recovered VM's name
@@ -86,6 +87,12 @@ public final class InstantRecovery implements AutoCloseable {
         }
     }
 
+    /** Whether a chunk can be read from the source being served: the local index, or the bucket's. */
+    @FunctionalInterface
+    public interface Availability {
+        boolean has(Digest d) throws StoreException;
+    }
+
     private final Path root;
     private final ExecutorService readAheadThreads = Executors.newFixedThreadPool(4, r -> {
         Thread t = new Thread(r, "instant-recovery-read-ahead");
@@ -105,8 +112,8 @@ public final class InstantRecovery implements AutoCloseable {
      *
      * @param available whether a chunk can be read from {@code source} (checked for every chunk first)
      */
-    public InstantSession start(Manifest manifest, ChunkSource source, Predicate<Digest> available, Options o)
-            throws RestoreException {
+    public InstantSession start(Manifest manifest, ChunkSource source, Availability available, Options o)
+            throws StoreException {
         DomainXml xml = parseDomain(manifest);
         List<DiskMap> disks = manifest.disks();
         preflight(disks, available);
@@ -148,11 +155,16 @@ public final class InstantRecovery implements AutoCloseable {
                 Domain domain = libvirt.domainDefineXML(xml.toXml());
                 domain.create();
                 return session;
-            } catch (IOException | LibvirtException | RestoreException | RuntimeException e) {
+            } catch (RestoreException e) {
+                abandon(libvirt, session, dir);
+                throw e;
+            } catch (IOException | LibvirtException | RuntimeException e) {
                 abandon(libvirt, session, dir);
                 throw new RestoreException(Kind.IO, "instant recovery of "
                         + manifest.id() + " as " + o.vmName() + " failed: " + e.getMessage(), e);
             }
+        } catch (RestoreException e) {
+            throw e;
         } catch (IOException e) {
             throw new RestoreException(Kind.IO, "cannot create " + dir + ": " + e.getMessage(), e);
         }
@@ -186,14 +198,14 @@ public final class InstantRecovery implements AutoCloseable {
                 Files.deleteIfExists(Path.of(d.overlay()));
             }
             return record(dir, session.with(InstantSession.State.PIVOTED, null));
+        } catch (RestoreException e) {
+            record(dir, session.with(InstantSession.State.FAILED, e.getMessage()));
+            throw e;
         } catch (LibvirtException | IOException e) {
             record(dir, session.with(InstantSession.State.FAILED, e.getMessage()));
             throw new RestoreException(Kind.IO, "copying " + session.vm()
                     + " off the restore point failed: " + e.getMessage() + "; the VM still runs on its overlays,"
                     + " resume the session to try again", e);
-        } catch (RestoreException e) {
-            record(dir, session.with(InstantSession.State.FAILED, e.getMessage()));
-            throw e;
         }
     }
 
@@ -203,7 +215,7 @@ public final class InstantRecovery implements AutoCloseable {
      * A session whose VM is gone is marked FAILED.
      */
     public InstantSession resume(String id, Manifest manifest, ChunkSource source, int cacheChunks, int readAhead)
-            throws RestoreException {
+            throws RestoreException, InterruptedException {
         Path dir = root.resolve(id);
         InstantSession session = session(id);
         if (session.state() == InstantSession.State.PIVOTED || servers.containsKey(id)) {
@@ -221,14 +233,33 @@ public final class InstantRecovery implements AutoCloseable {
             }
             Files.deleteIfExists(Path.of(session.socket()));
             serve(session, manifest, source, cacheChunks, readAhead);
-            DomainInfo info = domain.get().getInfo();
-            if (info.state == DomainInfo.DomainState.VIR_DOMAIN_PAUSED) {
+            if (domain.get().getInfo().state == DomainInfo.DomainState.VIR_DOMAIN_PAUSED) {
+                // Resumed before QEMU is connected again, the VM would retry its failed read, fail and pause again.
+                awaitReconnect(session);
                 domain.get().resume();
             }
             return record(dir, session.with(InstantSession.State.SERVING, null));
+        } catch (RestoreException e) {
+            throw e;
         } catch (LibvirtException | IOException e) {
             throw new RestoreException(Kind.IO, "cannot resume session " + id + ": "
                     + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Waits until QEMU has connected to the export again: its NBD client retries on its own, with
+     * a back-off that grows to about 16 s.
+     */
+    private void awaitReconnect(InstantSession session) throws RestoreException, InterruptedException {
+        NbdServer server = servers.get(session.id());
+        long deadline = System.nanoTime() + RECONNECT_DEADLINE.toNanos();
+        while (server.connectionsAccepted() == 0) {
+            if (System.nanoTime() > deadline) {
+                throw new RestoreException(Kind.IO, "VM " + session.vm() + " did not connect to its disks again within "
+                        + RECONNECT_DEADLINE.toSeconds() + " s; it stays paused (resume the session again, or check the VM)");
+            }
+            Thread.sleep(100);
         }
     }
 
@@ -267,7 +298,11 @@ public final class InstantRecovery implements AutoCloseable {
     public void stopServing(String id) {
         NbdServer server = servers.remove(id);
         if (server != null) {
-            server.close();
+            try {
+                server.close();
+            } catch (IOException e) {
+                // the server stops accepting and drops its connections whatever close() reports
+            }
         }
     }
 
@@ -294,13 +329,13 @@ public final class InstantRecovery implements AutoCloseable {
         }
     }
 
-    private static void preflight(List<DiskMap> disks, Predicate<Digest> available) throws RestoreException {
+    private static void preflight(List<DiskMap> disks, Availability available) throws StoreException {
         List<Digest> missing = new ArrayList<>();
         long count = 0;
         for (DiskMap d : disks) {
             for (int s = 0; s < d.slotCount(); s++) {
                 Digest digest = d.digest(s);
-                if (digest != null && !available.test(digest)) {
+                if (digest != null && !available.has(digest)) {
                     count++;
                     if (missing.size() < 3) {
                         missing.add(digest);

@@ -2,7 +2,9 @@ package io.lifeboat.restore.instant;
 
 import io.lifeboat.nbd.ExportStatistics;
 import io.lifeboat.restore.domain.DomainXml;
+import io.lifeboat.restore.RestoreException;
 import io.lifeboat.store.Progress;
+import io.lifeboat.store.StoreException;
 import io.lifeboat.store.Store;
 import io.lifeboat.store.StoreConfig;
 import io.lifeboat.store.StoreFixture;
@@ -117,7 +119,7 @@ class InstantRecoveryTest {
             // copy slowly, and write while it goes on: into a hole and over restored data
             CompletableFuture<InstantSession> copy = CompletableFuture.supplyAsync(() -> {
                 try {
-                    return recovery.copyAndPivot(session.id(), 2 * MIB, new Progress());
+                    return recovery.copyAndPivot(session.id(), 8 * MIB, new Progress());
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
                 }
@@ -176,8 +178,8 @@ class InstantRecoveryTest {
         try (InstantRecovery recovery = new InstantRecovery(sessions)) {
             String vm = vmName();
             assertThatThrownBy(() -> recovery.start(point, store.chunks(), d -> false, options(vm)))
-                    .isInstanceOfSatisfying(InstantRecoveryException.class,
-                            e -> assertThat(e.kind()).isEqualTo(InstantRecoveryException.Kind.NOT_FOUND))
+                    .isInstanceOfSatisfying(RestoreException.class,
+                            e -> assertThat(e.kind()).isEqualTo(StoreException.Kind.NOT_FOUND))
                     .hasMessageContaining("chunk(s)").hasMessageContaining("nothing was started");
             assertThat(libvirt.listDefinedDomains()).doesNotContain(vm);
             try (var left = Files.list(sessions)) {
@@ -189,8 +191,8 @@ class InstantRecoveryTest {
             libvirt.domainDefineXML("<domain type='qemu'><name>" + taken + "</name><memory unit='MiB'>64</memory>"
                     + "<os><type arch='x86_64' machine='pc'>hvm</type></os></domain>");
             assertThatThrownBy(() -> recovery.start(point, store.chunks(), d -> true, options(taken)))
-                    .isInstanceOfSatisfying(InstantRecoveryException.class,
-                            e -> assertThat(e.kind()).isEqualTo(InstantRecoveryException.Kind.CONFLICT))
+                    .isInstanceOfSatisfying(RestoreException.class,
+                            e -> assertThat(e.kind()).isEqualTo(StoreException.Kind.CONFLICT))
                     .hasMessageContaining(taken);
             try (var left = Files.list(sessions)) {
                 assertThat(left).isEmpty();

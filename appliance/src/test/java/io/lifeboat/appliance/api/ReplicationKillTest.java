@@ -1,0 +1,120 @@
+package io.lifeboat.appliance.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.RandomAccessFile;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
+
+import io.lifeboat.appliance.TestDirectories;
+import io.lifeboat.store.Progress;
+import io.lifeboat.store.Store;
+import io.lifeboat.store.StoreFixture;
+import io.lifeboat.store.TestImages;
+import io.lifeboat.store.replication.BucketLayout;
+import io.lifeboat.store.replication.BucketVerifier;
+import io.lifeboat.store.replication.BucketVerifyReport;
+import io.lifeboat.store.replication.FaultProxy;
+import io.lifeboat.store.replication.S3ProxyServer;
+import io.lifeboat.store.replication.S3Target;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The appliance killed with SIGKILL in the middle of a replication, then started again on the
+ * same data directory: the interrupted job is marked failed, and the next run uploads exactly the
+ * packs that were not in the bucket yet, not one request for a pack that was. Requests are counted
+ * by a proxy between the appliance and S3Proxy.
+ */
+class ReplicationKillTest {
+    private static final String BUCKET = "site-k";
+    private static final int K = 3;
+    private static final Duration DEADLINE = Duration.ofSeconds(120);
+
+    @Test
+    void aKilledReplicationResumesWithoutSendingWhatArrived() throws Exception {
+        Path top = TestDirectories.removedAtExit("lifeboat-kill");
+        Path data = top.resolve("data");
+        Set<String> packs = new TreeSet<>();
+        try (Store store = Store.init(data.resolve("store"), StoreFixture.small())) {
+            Path image = top.resolve("web.img");
+            try (RandomAccessFile f = new RandomAccessFile(image.toFile(), "rw")) {
+                TestImages.write(f, 0, 4 << 20, TestImages.Fill.RANDOM, new Random(11));
+            }
+            StoreFixture.backup(store, "web01", image);
+            StoreFixture.backup(store, "db01", TestImages.mixed(top.resolve("db.img"), 3 << 20, 70_000, 12));
+            store.index().packs().keySet().forEach(id -> packs.add(BucketLayout.packKey(id)));
+        }
+        assertThat(packs).hasSizeGreaterThan(K + 2);
+
+        try (S3ProxyServer s3 = S3ProxyServer.start(top.resolve("s3"), BUCKET);
+             FaultProxy proxy = FaultProxy.start(s3.endpoint())) {
+            Map<String, String> settings = Map.of(
+                    "lifeboat.replication.endpoint", proxy.endpoint().toString(),
+                    "lifeboat.replication.bucket", BUCKET,
+                    "lifeboat.replication.access-key", S3ProxyServer.IDENTITY,
+                    "lifeboat.replication.secret-key", S3ProxyServer.CREDENTIAL,
+                    "lifeboat.replication.every", "0",
+                    "lifeboat.replication.concurrency", "1");
+
+            String interrupted;
+            FaultProxy.Hold hold = proxy.hold(r -> r.isWrite() && proxy.completed(q -> q.isPack() && q.isObjectCommit()) >= K);
+            try (ApplianceProcess first = ApplianceProcess.start(data, settings)) {
+                ApiClient.Reply started = first.admin().post("/api/replication");
+                assertThat(started.status()).as(started.text()).isEqualTo(202);
+                interrupted = started.body().path("jobId").asString();
+                FaultProxy.Request held = hold.awaitHeld(DEADLINE);
+                assertThat(held.isPack()).as("held %s", held).isTrue();
+                first.kill();
+            }
+            hold.cancel();
+            Set<String> before = proxy.committedKeys(FaultProxy.Request::isPack);
+            assertThat(before).hasSize(K);
+
+            proxy.resetCounts();
+            try (ApplianceProcess second = ApplianceProcess.start(data, settings)) {
+                JsonNode old = second.admin().get("/api/jobs/" + interrupted).body();
+                assertThat(old.path("state").asString()).as(old.toString()).isEqualTo("FAILED");
+
+                String job = second.admin().post("/api/replication").body().path("jobId").asString();
+                JsonNode done = awaitJob(second, job);
+                assertThat(done.path("state").asString()).as(done.toString()).isEqualTo("SUCCEEDED");
+                JsonNode report = second.admin().get("/api/replication").body().path("last").path("report");
+                assertThat(report.path("uploadedPacks").asInt()).isEqualTo(packs.size() - K);
+                assertThat(report.path("skippedPacks").asInt()).isEqualTo(K);
+                assertThat(report.path("uploadedManifests").asInt()).isEqualTo(2);
+            }
+            assertThat(proxy.exchanges()).as("no request at all for a pack that was whole before the kill")
+                    .noneMatch(e -> e.request().isWrite() && before.contains(e.request().key()));
+            Set<String> rest = new TreeSet<>(packs);
+            rest.removeAll(before);
+            assertThat(proxy.committedKeys(FaultProxy.Request::isPack)).isEqualTo(rest);
+            assertThat(proxy.count(e -> e.request().isPack() && e.request().isWrite())).isEqualTo(rest.size());
+
+            try (S3Target target = new S3Target(s3.settings(BUCKET))) {
+                BucketVerifyReport verify = new BucketVerifier(target).run(Progress.none());
+                assertThat(verify.ok()).as("%s", verify).isTrue();
+                assertThat(verify.restorePointsChecked()).isEqualTo(2);
+            }
+        }
+    }
+
+    private static JsonNode awaitJob(ApplianceProcess appliance, String id) throws Exception {
+        long deadline = System.nanoTime() + DEADLINE.toNanos();
+        while (true) {
+            JsonNode job = appliance.admin().get("/api/jobs/" + id).body();
+            String state = job.path("state").asString();
+            if (state.equals("SUCCEEDED") || state.equals("FAILED") || state.equals("CANCELLED")) {
+                return job;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("job " + id + " did not end: " + job + "\n" + appliance.log());
+            }
+            Thread.sleep(100);
+        }
+    }
+}
