@@ -39,7 +39,7 @@ public final class StoreFixture {
     }
 
     public static Path restore(Store store, Manifest m, String disk, Path target) throws IOException {
-        new DiskRestorer(store.index(), store.chunks(), 2).restore(m.disk(disk), target, false, Progress.none());
+        new DiskRestorer(store.chunks(), 2).restore(m.disk(disk), target, false, Progress.none());
         return target;
     }
 }

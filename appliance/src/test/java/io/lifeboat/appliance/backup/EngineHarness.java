@@ -48,7 +48,7 @@ final class EngineHarness implements AutoCloseable {
         Map<String, String> out = new LinkedHashMap<>();
         for (DiskMap d : m.disks()) {
             Path target = dir.resolve("restore-" + (restores++) + "-" + d.name() + ".raw");
-            new DiskRestorer(store.index(), store.chunks(), 2).restore(d, target, false, Progress.none());
+            new DiskRestorer(store.chunks(), 2).restore(d, target, false, Progress.none());
             out.put(d.name(), TestVm.sha256(target));
             Files.delete(target);
         }

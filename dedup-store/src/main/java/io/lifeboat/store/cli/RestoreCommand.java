@@ -60,7 +60,7 @@ final class RestoreCommand extends StoreCli.Verb {
                 }
                 disks.forEach(d -> targets.put(d.name(), target.resolve(d.name() + ".raw")));
             }
-            DiskRestorer restorer = new DiskRestorer(store.index(), store.chunks(), Runtime.getRuntime().availableProcessors());
+            DiskRestorer restorer = new DiskRestorer(store.chunks(), Runtime.getRuntime().availableProcessors());
             Map<DiskMap, Path> plan = new LinkedHashMap<>();
             disks.forEach(d -> plan.put(d, targets.get(d.name())));
             Progress progress = new Progress();

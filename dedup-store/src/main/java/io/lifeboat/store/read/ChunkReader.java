@@ -59,6 +59,11 @@ public final class ChunkReader implements ChunkSource, AutoCloseable {
         }
     }
 
+    @Override
+    public boolean has(Digest d) throws StoreException {
+        return index.get(d).isPresent();
+    }
+
     private void readInto(Digest d, ChunkLocation loc, byte[] out) throws IOException {
         pack(loc.packId()).readFrame(loc.offset(), d, loc.storedLength())
                 .decodeInto(codecs.get(), out, loc.rawLength(), loc.packId());

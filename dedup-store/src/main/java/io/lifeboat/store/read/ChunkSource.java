@@ -14,4 +14,10 @@ public interface ChunkSource {
      * does not have the chunk and CORRUPT if what it has is damaged.
      */
     byte[] read(Digest d) throws StoreException;
+
+    /**
+     * Whether the source knows where the chunk is, without reading it: what a restore checks for
+     * every chunk before it writes anything. A chunk it has may still turn out damaged on read.
+     */
+    boolean has(Digest d) throws StoreException;
 }

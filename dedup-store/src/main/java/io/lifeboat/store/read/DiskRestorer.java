@@ -3,7 +3,6 @@ package io.lifeboat.store.read;
 import io.lifeboat.store.Progress;
 import io.lifeboat.store.StoreException;
 import io.lifeboat.store.chunk.Digest;
-import io.lifeboat.store.index.ChunkIndex;
 import io.lifeboat.store.manifest.DiskMap;
 import io.lifeboat.store.pack.PackDirectory;
 
@@ -32,22 +31,21 @@ import java.util.concurrent.atomic.AtomicReference;
  * every chunk has been read and verified: a failed restore leaves no file that looks restored.
  */
 public final class DiskRestorer {
-    private final ChunkIndex index;
-    private final ChunkReader chunks;
+    private final ChunkSource chunks;
     private final int workers;
 
-    public DiskRestorer(ChunkIndex index, ChunkReader chunks, int workers) {
-        this.index = index;
+    /** Restores from any chunk source: the local store, a bucket read through its cache, or both. */
+    public DiskRestorer(ChunkSource chunks, int workers) {
         this.chunks = chunks;
         this.workers = Math.max(1, workers);
     }
 
-    /** Digests the map needs that the index does not have (checked before anything is written). */
+    /** Digests the map needs that the source does not have (checked before anything is written). */
     public List<Digest> missingChunks(DiskMap map) throws StoreException {
         Set<Digest> missing = new LinkedHashSet<>();
         for (int s = 0; s < map.slotCount(); s++) {
             Digest d = map.digest(s);
-            if (d != null && index.get(d).isEmpty()) {
+            if (d != null && !chunks.has(d)) {
                 missing.add(d);
             }
         }

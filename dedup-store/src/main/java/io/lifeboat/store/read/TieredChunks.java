@@ -34,4 +34,9 @@ public final class TieredChunks implements ChunkSource {
             }
         }
     }
+
+    @Override
+    public boolean has(Digest d) throws StoreException {
+        return near.has(d) || far.has(d);
+    }
 }

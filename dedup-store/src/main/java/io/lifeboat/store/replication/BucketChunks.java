@@ -271,6 +271,12 @@ public final class BucketChunks implements ChunkSource, AutoCloseable {
         return b;
     }
 
+    /** Whether some pack in the bucket, as last indexed, holds the chunk. */
+    @Override
+    public boolean has(Digest d) throws StoreException {
+        return index.get(d).isPresent();
+    }
+
     private byte[] fetch(Digest d) throws StoreException {
         for (int attempt = 0; ; attempt++) {
             ChunkLocation loc = index.get(d).orElseThrow(() -> new StoreException(StoreException.Kind.NOT_FOUND,

@@ -1,7 +1,6 @@
 package io.lifeboat.restore.agent;
 
 import io.lifeboat.restore.RestoreSource;
-import io.lifeboat.store.Store;
 import io.lifeboat.store.manifest.CorruptManifestException;
 import io.lifeboat.store.manifest.DiskMap;
 import io.lifeboat.store.manifest.Manifest;
@@ -25,8 +24,8 @@ final class ListCommand extends RestoreAgent.Verb {
 
     @Override
     public Integer call() throws Exception {
-        try (Store store = open()) {
-            RestoreSource source = new RestoreSource(store);
+        try (RestoreAgent.Source opened = open()) {
+            RestoreSource source = opened.source();
             List<Map<String, Object>> rows = new ArrayList<>();
             StringBuilder text = new StringBuilder(String.format(Locale.ROOT, "%-44s %-6s %s%n", "RESTORE POINT", "VM DEF", "DISKS"));
             int damaged = 0;

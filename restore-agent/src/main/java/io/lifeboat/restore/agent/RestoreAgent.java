@@ -3,9 +3,13 @@ package io.lifeboat.restore.agent;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.lifeboat.restore.RestoreSource;
 import io.lifeboat.store.Store;
 import io.lifeboat.store.StoreException;
 import io.lifeboat.store.cli.ExitCode;
+import io.lifeboat.store.cli.Sizes;
+import io.lifeboat.store.replication.S3Settings;
+import io.lifeboat.store.replication.S3Target;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -21,9 +25,10 @@ import java.util.concurrent.Callable;
 @Command(name = "restore-agent",
         mixinStandardHelpOptions = true,
         version = "restore-agent 0.1.0",
-        description = "Restore VMs and disks from a Lifeboat store: as a new VM, a clone beside the original, "
-                + "over the original, or single disk images.",
-        subcommands = {ListCommand.class, RestoreCommand.class, CommandLine.HelpCommand.class},
+        description = "Restore VMs and disks from a Lifeboat store, or from its replica in an S3 bucket alone: as a new"
+                + " VM, a clone beside the original, over the original, single disk images, or at once (instant recovery).",
+        subcommands = {ListCommand.class, RestoreCommand.class, InstantCommand.class, ResumeCommand.class,
+                CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
                 "0:success",
@@ -38,8 +43,37 @@ public final class RestoreAgent {
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     @Option(names = "--store", paramLabel = "DIR", scope = CommandLine.ScopeType.INHERIT,
-            description = "Store directory (default: $LIFEBOAT_STORE, else ./store).")
+            description = "Store directory (default: $LIFEBOAT_STORE, else ./store). With --bucket: a local store"
+                    + " to read the chunks it has from, before the bucket (optional).")
     Path store;
+
+    @Option(names = "--bucket", paramLabel = "NAME", scope = CommandLine.ScopeType.INHERIT,
+            description = "Read restore points and chunks from this S3 bucket (a replication target) instead of a store.")
+    String bucket;
+
+    @Option(names = "--endpoint", paramLabel = "URL", scope = CommandLine.ScopeType.INHERIT,
+            description = "S3-compatible endpoint (MinIO, Ceph RGW, S3Proxy); omit for AWS S3.")
+    java.net.URI endpoint;
+
+    @Option(names = "--region", paramLabel = "REGION", defaultValue = "us-east-1", scope = CommandLine.ScopeType.INHERIT,
+            description = "S3 region (default: ${DEFAULT-VALUE}).")
+    String region;
+
+    @Option(names = "--access-key", paramLabel = "KEY", scope = CommandLine.ScopeType.INHERIT,
+            description = "Access key (default: the AWS credential chain).")
+    String accessKey;
+
+    @Option(names = "--secret-key", paramLabel = "KEY", scope = CommandLine.ScopeType.INHERIT,
+            description = "Secret key; $LIFEBOAT_S3_SECRET_KEY if not given.")
+    String secretKey;
+
+    @Option(names = "--cache", paramLabel = "DIR", defaultValue = "restore-cache", scope = CommandLine.ScopeType.INHERIT,
+            description = "With --bucket: where chunks read from the bucket are cached, and its index (default: ./${DEFAULT-VALUE}).")
+    Path cache;
+
+    @Option(names = "--cache-size", paramLabel = "SIZE", defaultValue = "4G", scope = CommandLine.ScopeType.INHERIT,
+            description = "With --bucket: most bytes the chunk cache holds (default: ${DEFAULT-VALUE}).")
+    String cacheSize;
 
     @Option(names = "--json", scope = CommandLine.ScopeType.INHERIT,
             description = "Print the result as JSON on stdout (no progress bar).")
@@ -53,12 +87,36 @@ public final class RestoreAgent {
         @CommandLine.ParentCommand
         RestoreAgent parent;
 
-        Store open() throws StoreException {
-            Path dir = parent.store;
-            if (dir == null) {
-                String env = System.getenv("LIFEBOAT_STORE");
-                dir = Path.of(env != null && !env.isBlank() ? env : "store");
+        /** The store, or the bucket (with the store before it, if one is given): close it when done. */
+        Source open() throws StoreException {
+            if (parent.bucket == null) {
+                Store s = openStore(defaultStore());
+                return new Source(s, new RestoreSource(s), null);
             }
+            Store near = parent.store == null ? null : openStore(parent.store);
+            String secret = parent.secretKey != null ? parent.secretKey : System.getenv("LIFEBOAT_S3_SECRET_KEY");
+            S3Target target = new S3Target(S3Settings.of(parent.endpoint, parent.region, parent.bucket, parent.accessKey,
+                    parent.accessKey == null ? null : secret));
+            try {
+                return new Source(near, RestoreSource.bucket(target, parent.cache, Sizes.parse(parent.cacheSize), near), target);
+            } catch (StoreException | RuntimeException e) {
+                target.close();
+                if (near != null) {
+                    near.close();
+                }
+                throw e;
+            }
+        }
+
+        private Path defaultStore() {
+            if (parent.store != null) {
+                return parent.store;
+            }
+            String env = System.getenv("LIFEBOAT_STORE");
+            return Path.of(env != null && !env.isBlank() ? env : "store");
+        }
+
+        private Store openStore(Path dir) throws StoreException {
             Store s = Store.open(dir);
             if (!parent.json) {
                 s.openWarnings().forEach(w -> System.err.println("note: " + w));
@@ -79,6 +137,20 @@ public final class RestoreAgent {
                 }
             } else {
                 System.out.println(human);
+            }
+        }
+    }
+
+    /** What a verb reads from: the restore source and what it was opened over (closed with it). */
+    record Source(Store store, RestoreSource source, S3Target target) implements AutoCloseable {
+        @Override
+        public void close() throws StoreException {
+            source.close();
+            if (target != null) {
+                target.close();
+            }
+            if (store != null) {
+                store.close();
             }
         }
     }

@@ -9,7 +9,6 @@ import io.lifeboat.restore.RestoreResult;
 import io.lifeboat.restore.RestoreSource;
 import io.lifeboat.restore.VmRestore;
 import io.lifeboat.store.Progress;
-import io.lifeboat.store.Store;
 import io.lifeboat.store.cli.ExitCode;
 import io.lifeboat.store.manifest.RestorePointId;
 import picocli.CommandLine.Command;
@@ -82,8 +81,8 @@ final class RestoreCommand extends RestoreAgent.Verb {
         RestoreRequest request = new RestoreRequest(RestorePointId.parse(id), uri, mode(mode), name,
                 DiskFormat.parse(format), dir, pool, NetworkMapping.parse(networks), disks, start, overwrite);
         long t0 = System.nanoTime();
-        try (Store store = open()) {
-            VmRestore restore = new VmRestore(new RestoreSource(store));
+        try (RestoreAgent.Source opened = open()) {
+            VmRestore restore = new VmRestore(opened.source());
             if (dryRun) {
                 RestorePlan plan = restore.plan(request);
                 Map<String, Object> out = new LinkedHashMap<>();

@@ -76,18 +76,16 @@ class InstantRecoveryTest {
     @AfterEach
     void cleanUp() throws Exception {
         for (String vm : vms) {
-            for (String name : libvirt.listDefinedDomains()) {
-                if (name.equals(vm)) {
-                    libvirt.domainLookupByName(vm).undefine();
-                }
+            Domain d;
+            try {
+                d = libvirt.domainLookupByName(vm);
+            } catch (LibvirtException gone) {
+                continue;
             }
-            for (int id : libvirt.listDomains()) {
-                Domain d = libvirt.domainLookupByID(id);
-                if (d.getName().equals(vm)) {
-                    d.destroy();
-                    d.undefine();
-                }
+            if (d.isActive() == 1) {
+                d.destroy();
             }
+            d.undefine();
         }
         libvirt.close();
         store.close();

@@ -1,0 +1,204 @@
+package io.lifeboat.restore;
+
+import io.lifeboat.restore.agent.RestoreAgent;
+import io.lifeboat.restore.instant.InstantRecovery;
+import io.lifeboat.restore.instant.InstantSession;
+import io.lifeboat.store.Progress;
+import io.lifeboat.store.Store;
+import io.lifeboat.store.StoreConfig;
+import io.lifeboat.store.StoreFixture;
+import io.lifeboat.store.ingest.BackupSession;
+import io.lifeboat.store.manifest.Manifest;
+import io.lifeboat.store.replication.Replicator;
+import io.lifeboat.store.replication.S3ProxyServer;
+import io.lifeboat.store.replication.S3Target;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.libvirt.Connect;
+import org.libvirt.Domain;
+import org.libvirt.DomainInfo;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A recovery site that has nothing but the bucket: restore points are listed from it, a full
+ * restore and an instant recovery read their chunks from it through the on-disk cache, and both
+ * give disks bit-exact with the source and a VM that runs. The source store is closed and deleted
+ * before the recovery site starts, so nothing can come from it.
+ */
+class RestoreFromBucketTest {
+    private static final String URI = "qemu:///system";
+    private static final String BUCKET = "dr-site";
+    private static final long MIB = 1 << 20;
+
+    @TempDir
+    static Path shared;
+    static S3ProxyServer s3;
+    static Path source;
+    static String restorePoint;
+
+    @TempDir
+    Path dir;
+
+    private final List<String> vms = new ArrayList<>();
+
+    @BeforeAll
+    static void replicatedRestorePoint() throws Exception {
+        s3 = S3ProxyServer.start(shared.resolve("s3"), BUCKET);
+        source = shared.resolve("web01-vda.raw");
+        run("qemu-img", "create", "-q", "-f", "raw", source.toString(), Long.toString(48 * MIB));
+        run("qemu-io", "-f", "raw", source.toString(), "-c", "write -P 0x11 0 3M", "-c", "write -P 0x22 20M 2M");
+        String xml = "<domain type='qemu'><name>web01</name><uuid>" + UUID.randomUUID() + "</uuid>"
+                + "<memory unit='MiB'>64</memory><vcpu>1</vcpu><os><type arch='x86_64' machine='pc'>hvm</type></os>"
+                + "<devices><disk type='file' device='disk'><driver name='qemu' type='raw'/>"
+                + "<source file='/site-a/web01.raw'/><target dev='vda' bus='virtio'/><alias name='ua-vda'/></disk>"
+                + "<memballoon model='none'/></devices></domain>";
+        Path storeDir = shared.resolve("site-a");
+        try (Store store = Store.init(storeDir, StoreConfig.defaults());
+             S3Target target = new S3Target(s3.settings(BUCKET))) {
+            try (BackupSession s = store.beginBackup("web01")) {
+                StoreFixture.ingestAll(store, s, source);
+                restorePoint = s.commit(Manifest.Kind.FULL, Manifest.Consistency.OFFLINE, "", xml, Map.of()).id().toString();
+            }
+            assertThat(new Replicator(store, target).run(Progress.none()).ok()).isTrue();
+        }
+        try (var files = Files.walk(storeDir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    @AfterAll
+    static void stopS3() {
+        s3.close();
+    }
+
+    @AfterEach
+    void removeVms() throws Exception {
+        Connect libvirt = new Connect(URI);
+        try {
+            for (String vm : vms) {
+                Domain d;
+                try {
+                    d = libvirt.domainLookupByName(vm);
+                } catch (org.libvirt.LibvirtException gone) {
+                    continue;
+                }
+                if (d.isActive() == 1) {
+                    d.destroy();
+                }
+                d.undefine();
+            }
+        } finally {
+            libvirt.close();
+        }
+    }
+
+    private String vm(String role) {
+        String name = "lbtest-bucket-" + role + "-" + UUID.randomUUID().toString().substring(0, 6);
+        vms.add(name);
+        return name;
+    }
+
+    private String[] bucketArgs(String... verb) {
+        List<String> args = new ArrayList<>(List.of("--bucket", BUCKET, "--endpoint", s3.endpoint().toString(),
+                "--access-key", S3ProxyServer.IDENTITY, "--secret-key", S3ProxyServer.CREDENTIAL,
+                "--cache", dir.resolve("cache").toString(), "--cache-size", "8M"));
+        args.addAll(List.of(verb));
+        return args.toArray(String[]::new);
+    }
+
+    @Test
+    void aFullRestoreFromTheBucketAloneIsBitExactAndRuns() throws Exception {
+        String vm = vm("full");
+        Path images = Files.createDirectories(dir.resolve("images"));
+        assertThat(agent(bucketArgs("list"))).contains(restorePoint);
+        agent(bucketArgs("restore", restorePoint, "--name", vm, "--dir", images.toString(), "--format", "qcow2", "--start"));
+
+        Connect libvirt = new Connect(URI);
+        try {
+            Domain d = libvirt.domainLookupByName(vm);
+            assertThat(d.getInfo().state).isEqualTo(DomainInfo.DomainState.VIR_DOMAIN_RUNNING);
+            d.destroy();
+        } finally {
+            libvirt.close();
+        }
+        run("qemu-img", "compare", "-f", "raw", "-F", "qcow2", source.toString(), images.resolve(vm + "-vda.qcow2").toString());
+        assertThat(cacheBytes()).as("the cache stays within its budget").isLessThanOrEqualTo(8 * MIB);
+    }
+
+    @Test
+    void anInstantRecoveryFromTheBucketAloneRunsAtOnceAndEndsBitExact() throws Exception {
+        String vm = vm("instant");
+        Path images = dir.resolve("images");
+        agent(bucketArgs("--json", "instant", restorePoint, "--name", vm, "--dir", images.toString(),
+                "--work", dir.resolve("ir").toString()));
+        try (InstantRecovery sessions = new InstantRecovery(dir.resolve("ir"))) {
+            assertThat(sessions.sessions()).singleElement().satisfies(s -> {
+                assertThat(s.vm()).isEqualTo(vm);
+                assertThat(s.state()).isEqualTo(InstantSession.State.PIVOTED);
+            });
+        }
+        Connect libvirt = new Connect(URI);
+        try {
+            Domain d = libvirt.domainLookupByName(vm);
+            assertThat(d.getInfo().state).isEqualTo(DomainInfo.DomainState.VIR_DOMAIN_RUNNING);
+            assertThat(d.getXMLDesc(0)).doesNotContain("nbd");
+            d.destroy();
+        } finally {
+            libvirt.close();
+        }
+        run("qemu-img", "compare", "-f", "raw", "-F", "qcow2", source.toString(), images.resolve(vm + "-vda.qcow2").toString());
+    }
+
+    /** Runs the agent in this JVM; its stdout, or an assertion error with both streams if it did not exit 0. */
+    private static synchronized String agent(String... args) {
+        java.io.PrintStream out = System.out;
+        java.io.PrintStream err = System.err;
+        java.io.ByteArrayOutputStream o = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream e = new java.io.ByteArrayOutputStream();
+        int exit;
+        try {
+            System.setOut(new java.io.PrintStream(o, true, StandardCharsets.UTF_8));
+            System.setErr(new java.io.PrintStream(e, true, StandardCharsets.UTF_8));
+            exit = RestoreAgent.run(args);
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+        }
+        String stdout = o.toString(StandardCharsets.UTF_8);
+        assertThat(exit).as("restore-agent %s\n%s\n%s", String.join(" ", args), stdout, e.toString(StandardCharsets.UTF_8))
+                .isZero();
+        return stdout;
+    }
+
+    private long cacheBytes() throws IOException {
+        try (var files = Files.walk(dir.resolve("cache").resolve("chunks"))) {
+            long total = 0;
+            for (Path p : files.filter(Files::isRegularFile).toList()) {
+                total += Files.size(p);
+            }
+            return total;
+        }
+    }
+
+    private static String run(String... command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (p.waitFor() != 0) {
+            throw new AssertionError(String.join(" ", command) + " exited with " + p.exitValue() + ": " + out);
+        }
+        return out;
+    }
+}
