@@ -31,6 +31,11 @@ final class BackupCommand extends StoreCli.Verb {
             description = "Disk names, one per image (default: vda, vdb, ...).")
     List<String> diskNames;
 
+    @Option(names = "--domain-xml", paramLabel = "FILE",
+            description = "The VM's libvirt domain XML, kept with the restore point so that restore-agent can define"
+                    + " the VM (without it, only single disks can be restored).")
+    Path domainXml;
+
     @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "Disk image files.")
     List<Path> images;
 
@@ -47,10 +52,11 @@ final class BackupCommand extends StoreCli.Verb {
             Manifest.validateDiskName(name);
             names.add(name);
         }
+        String xml = domainXml == null ? "" : readDomainXml(domainXml);
         long t0 = System.nanoTime();
         Progress progress = new Progress();
         try (Store store = open()) {
-            Map<String, Object> result = withProgress(progress, () -> backup(store, names, progress, t0));
+            Map<String, Object> result = withProgress(progress, () -> backup(store, names, xml, progress, t0));
             print(result, String.format(java.util.Locale.ROOT,
                     "%s: %s logical, %s read, %d new chunks (%s stored), %d deduplicated, %d zero, in %.1f s",
                     result.get("id"), Sizes.human((long) result.get("logicalBytes")),
@@ -61,7 +67,21 @@ final class BackupCommand extends StoreCli.Verb {
         }
     }
 
-    private Map<String, Object> backup(Store store, List<String> names, Progress progress, long t0) throws StoreException {
+    private static String readDomainXml(Path file) {
+        String xml;
+        try {
+            xml = java.nio.file.Files.readString(file);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read domain XML " + file + ": " + e.getMessage());
+        }
+        if (!xml.strip().startsWith("<domain")) {
+            throw new IllegalArgumentException(file + " is not a libvirt domain XML (it does not start with <domain)");
+        }
+        return xml;
+    }
+
+    private Map<String, Object> backup(Store store, List<String> names, String xml, Progress progress, long t0)
+            throws StoreException {
         Ingester ingester = Ingester.forThisMachine(store.config().zstdLevel());
         Map<String, String> attrs = new LinkedHashMap<>();
         try (BackupSession session = store.beginBackup(vm)) {
@@ -75,7 +95,7 @@ final class BackupCommand extends StoreCli.Verb {
                     throw StoreException.io("reading " + image, e);
                 }
             }
-            Manifest m = session.commit(Manifest.Kind.FULL, Manifest.Consistency.OFFLINE, "", "", attrs);
+            Manifest m = session.commit(Manifest.Kind.FULL, Manifest.Consistency.OFFLINE, "", xml, attrs);
             BackupSession.Stats st = session.stats();
             double secs = (System.nanoTime() - t0) / 1e9;
             Map<String, Object> out = new LinkedHashMap<>();

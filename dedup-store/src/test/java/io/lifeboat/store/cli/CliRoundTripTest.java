@@ -38,6 +38,22 @@ class CliRoundTripTest {
     }
 
     @Test
+    void aDomainXmlGivenToBackupIsKeptWithTheRestorePoint() throws IOException {
+        Path xml = Files.writeString(dir.resolve("web01.xml"), "<domain type='qemu'><name>web01</name></domain>\n");
+        String id = ok(CliRunner.run(store, "--json", "backup", "--vm", "web01", "--domain-xml", xml.toString(),
+                root.toString())).json().get("id").asText();
+        try (io.lifeboat.store.Store s = io.lifeboat.store.Store.open(store)) {
+            assertThat(s.manifest(io.lifeboat.store.manifest.RestorePointId.parse(id)).domainXml())
+                    .isEqualTo(Files.readString(xml));
+        }
+        Path notXml = Files.writeString(dir.resolve("notes.txt"), "web01 runs nginx");
+        Result refused = CliRunner.run(store, "backup", "--vm", "web01", "--domain-xml", notXml.toString(), root.toString());
+        assertThat(refused.exit()).isEqualTo(ExitCode.USAGE);
+        assertThat(refused.err()).contains("not a libvirt domain XML");
+        assertThat(ok(CliRunner.run(store, "--json", "list")).json()).hasSize(1);
+    }
+
+    @Test
     void backupListShowAndRestoreTwoDisksBitExact() throws IOException {
         JsonNode backup = ok(CliRunner.run(store, "--json", "backup", "--vm", "web01", "--disk", "root,data",
                 root.toString(), data.toString())).json();
