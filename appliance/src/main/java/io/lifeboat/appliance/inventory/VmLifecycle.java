@@ -1,6 +1,7 @@
 package io.lifeboat.appliance.inventory;
 
 import io.lifeboat.restore.domain.DomainXml;
+import io.lifeboat.restore.domain.XmlInputException;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -39,7 +40,12 @@ public class VmLifecycle {
      * BAD_INPUT or CONFLICT and nothing is defined.
      */
     public Vm define(String host, String domainXml) {
-        DomainXml xml = DomainXml.parse(domainXml).requireQemuType();
+        DomainXml xml;
+        try {
+            xml = DomainXml.parse(domainXml).requireQemuType();
+        } catch (XmlInputException e) {
+            throw InventoryException.badInput(e.getMessage());
+        }
         String name = Names.requireVmName(xml.name());
         return hosts.call(host, "define VM " + name + " on " + host, connect -> {
             requireNew(connect, host, name, xml.uuid());
