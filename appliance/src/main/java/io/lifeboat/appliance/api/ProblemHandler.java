@@ -3,6 +3,7 @@ package io.lifeboat.appliance.api;
 import io.lifeboat.appliance.backup.BackupException;
 import io.lifeboat.appliance.config.StoreUnavailableException;
 import io.lifeboat.appliance.inventory.InventoryException;
+import io.lifeboat.appliance.policy.InvalidPolicyRequest;
 import io.lifeboat.restore.domain.XmlInputException;
 import io.lifeboat.store.StoreException;
 import org.slf4j.Logger;
@@ -81,6 +82,15 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
             log.error("Backup error: {}", e.getMessage(), e);
         }
         return problem(status, e.getMessage());
+    }
+
+    /** Every problem of a policy at once, each with its field: {@code violations: [{field, message}]}. */
+    @ExceptionHandler(InvalidPolicyRequest.class)
+    ResponseEntity<ProblemDetail> invalidPolicy(InvalidPolicyRequest e) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, e.getMessage());
+        problem.setProperty("violations", e.violations().stream()
+                .map(v -> java.util.Map.of("field", v.field(), "message", v.message())).toList());
+        return ResponseEntity.badRequest().body(problem);
     }
 
     private static ResponseEntity<ProblemDetail> problem(HttpStatus status, String detail) {

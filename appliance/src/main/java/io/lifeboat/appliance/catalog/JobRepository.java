@@ -6,8 +6,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
+import io.lifeboat.appliance.config.ApplianceNode;
 import io.lifeboat.store.Progress;
 import io.lifeboat.store.manifest.RestorePointId;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -18,19 +20,34 @@ import org.springframework.stereotype.Repository;
 @Repository
 public class JobRepository {
 
+    /** The node of a catalog that only one appliance uses (tools and tests). */
+    public static final String SOLE_NODE = "local";
+
     private final JdbcClient jdbc;
+    private final String node;
 
     public JobRepository(JdbcClient jdbc) {
+        this(jdbc, SOLE_NODE);
+    }
+
+    /** Jobs created here are recorded as run by {@code node} (see {@link ApplianceNode}). */
+    public JobRepository(JdbcClient jdbc, String node) {
         this.jdbc = jdbc;
+        this.node = node;
+    }
+
+    @Autowired
+    public JobRepository(JdbcClient jdbc, ApplianceNode node) {
+        this(jdbc, node.id());
     }
 
     /** A new job, QUEUED. */
     public Job create(Job.Kind kind, String vm) {
         Job job = new Job(UUID.randomUUID(), kind, vm, Job.State.QUEUED, null, 0, 0, Timestamps.now(), null, null, null, null);
-        jdbc.sql("INSERT INTO jobs (id, kind, vm, state, phase, bytes_done, bytes_total, created_at)"
-                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+        jdbc.sql("INSERT INTO jobs (id, kind, vm, state, phase, bytes_done, bytes_total, created_at, node)"
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
                 .params(job.id().toString(), kind.name(), vm, job.state().name(), null, 0L, 0L,
-                        Timestamps.utc(job.created()))
+                        Timestamps.utc(job.created()), node)
                 .update();
         return job;
     }
@@ -61,14 +78,21 @@ public class JobRepository {
     }
 
     /**
-     * Ends every job still QUEUED or RUNNING as FAILED with {@code reason}: run at start, when no
-     * job of this appliance can be running any more (its process died with them). Returns how many.
-     * One appliance per catalog until jobs record which appliance runs them.
+     * Ends every job of this node still QUEUED or RUNNING as FAILED with {@code reason}: run at
+     * start, when no job of this appliance can be running any more (its process died with them).
+     * Jobs of other appliances on a shared catalog are left alone; rows from before jobs recorded
+     * their node count as this node's. Returns how many.
      */
     public int abandonUnfinished(String reason) {
-        return jdbc.sql("UPDATE jobs SET state = 'FAILED', ended_at = ?, error = ? WHERE state IN ('QUEUED', 'RUNNING')")
-                .params(Timestamps.utc(Timestamps.now()), reason)
+        return jdbc.sql("UPDATE jobs SET state = 'FAILED', ended_at = ?, error = ?"
+                        + " WHERE state IN ('QUEUED', 'RUNNING') AND (node = ? OR node IS NULL)")
+                .params(Timestamps.utc(Timestamps.now()), reason, node)
                 .update();
+    }
+
+    /** The node that created the job, or null for rows from before jobs recorded it. */
+    public Optional<String> nodeOf(UUID id) {
+        return jdbc.sql("SELECT node FROM jobs WHERE id = ?").param(id.toString()).query(String.class).optional();
     }
 
     /** Ends a running backup job as SUCCEEDED with the restore point it produced; false if it had ended. */

@@ -19,6 +19,7 @@ import org.flywaydb.core.api.output.MigrateResult;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.dao.DuplicateKeyException;
+import io.lifeboat.appliance.policy.QuartzSchema;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
@@ -36,12 +37,14 @@ abstract class CatalogContract {
     private UserAccounts users;
     private ReplicationStateRepository replication;
     private MigrateResult migration;
+    private JdbcClient jdbc;
 
     @BeforeEach
     void migrate() throws Exception {
         DataSource ds = freshDatabase();
-        migration = Flyway.configure().dataSource(ds).locations("classpath:db/migration").load().migrate();
-        JdbcClient jdbc = JdbcClient.create(ds);
+        migration = Flyway.configure().dataSource(ds)
+                .locations("classpath:db/migration", QuartzSchema.location(ds)).load().migrate();
+        jdbc = JdbcClient.create(ds);
         restorePoints = new RestorePointRepository(jdbc);
         jobs = new JobRepository(jdbc);
         audit = new AuditLog(jdbc);
@@ -134,6 +137,26 @@ abstract class CatalogContract {
         }
         assertThat(jobs.find(done.id()).orElseThrow().state()).isEqualTo(Job.State.SUCCEEDED);
         assertThat(jobs.abandonUnfinished("again")).isZero();
+    }
+
+    @Test
+    void anApplianceAbandonsOnlyItsOwnUnfinishedJobs() {
+        JobRepository mine = new JobRepository(jdbc, "node-a");
+        JobRepository theirs = new JobRepository(jdbc, "node-b");
+        Job myJob = mine.create(Job.Kind.BACKUP, "web01");
+        Job theirJob = theirs.create(Job.Kind.BACKUP, "web02");
+        theirs.start(theirJob.id());
+
+        assertThat(mine.abandonUnfinished("node-a restarted")).isEqualTo(1);
+        assertThat(mine.find(myJob.id()).orElseThrow().state()).isEqualTo(Job.State.FAILED);
+        assertThat(mine.find(theirJob.id()).orElseThrow().state()).isEqualTo(Job.State.RUNNING);
+        assertThat(mine.nodeOf(theirJob.id())).contains("node-b");
+    }
+
+    @Test
+    void quartzTablesExistForTheJobStore() {
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM QRTZ_LOCKS").query(Long.class).single()).isZero();
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM policy_runs").query(Long.class).single()).isZero();
     }
 
     @Test

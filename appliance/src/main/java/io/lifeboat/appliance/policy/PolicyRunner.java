@@ -1,0 +1,221 @@
+package io.lifeboat.appliance.policy;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.SortedSet;
+
+import io.lifeboat.appliance.api.ApiException;
+import io.lifeboat.appliance.catalog.Job;
+import io.lifeboat.appliance.catalog.JobRepository;
+import io.lifeboat.appliance.catalog.Timestamps;
+import io.lifeboat.appliance.config.ApplianceNode;
+import io.lifeboat.appliance.config.ChunkStore;
+import io.lifeboat.appliance.inventory.Vm;
+import io.lifeboat.appliance.jobs.BackupJobs;
+import io.lifeboat.appliance.jobs.ReplicationJobs;
+import io.lifeboat.appliance.metrics.BackupMetrics;
+import io.lifeboat.appliance.notify.Failure;
+import io.lifeboat.appliance.notify.FailureNotifier;
+import io.lifeboat.scheduler.policy.BackupPolicy;
+import io.lifeboat.store.Progress;
+import io.lifeboat.store.StoreException;
+import io.lifeboat.store.gc.GarbageCollector;
+import io.lifeboat.store.gc.GcReport;
+import io.lifeboat.store.verify.VerifyReport;
+import io.lifeboat.store.verify.Verifier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Service;
+
+/**
+ * What a firing of a policy schedule does, recorded in {@code policy_runs}:
+ * <ul>
+ * <li>backup: outside the window nothing starts (SKIPPED_OUTSIDE_WINDOW); a selection matching
+ *     no VM is NO_VMS, a warning; otherwise the selected VMs are backed up ({@link BackupRound}),
+ *     replicated if the policy says so, and pruned by its retention;</li>
+ * <li>verify: the whole store is re-read ({@link Verifier}) as a VERIFY job;</li>
+ * <li>GC: retention prunes the policy's VMs, then the store's garbage is collected as a GC job.</li>
+ * </ul>
+ * A firing that catches up a misfire takes over its MISFIRE_PENDING row. Failures are notified.
+ */
+@Service
+public class PolicyRunner {
+
+    private static final Logger log = LoggerFactory.getLogger(PolicyRunner.class);
+    private static final double REPACK_BELOW = 0.5;
+
+    private final PolicyRepository policies;
+    private final PolicyRunRepository runs;
+    private final PolicyVms vms;
+    private final RetentionPrune prune;
+    private final BackupJobs backups;
+    private final ReplicationJobs replication;
+    private final JobRepository jobs;
+    private final ChunkStore store;
+    private final ApplianceNode node;
+    private final FailureNotifier notifier;
+    private final BackupMetrics metrics;
+
+    public PolicyRunner(PolicyRepository policies, PolicyRunRepository runs, PolicyVms vms, RetentionPrune prune,
+                        BackupJobs backups, ReplicationJobs replication, JobRepository jobs, ChunkStore store,
+                        ApplianceNode node, FailureNotifier notifier, BackupMetrics metrics) {
+        this.policies = policies;
+        this.runs = runs;
+        this.vms = vms;
+        this.prune = prune;
+        this.backups = backups;
+        this.replication = replication;
+        this.jobs = jobs;
+        this.store = store;
+        this.node = node;
+        this.notifier = notifier;
+        this.metrics = metrics;
+    }
+
+    public void fire(String name, PolicyRun.Kind kind, Instant scheduled, Instant fired, boolean runNow) {
+        Optional<PolicyRepository.Stored> stored = policies.find(name);
+        if (stored.isEmpty()) {
+            log.warn("Policy {} fired but no longer exists", name);
+            return;
+        }
+        BackupPolicy policy = stored.get().policy();
+        Optional<PolicyRun> caughtUp = runNow ? Optional.empty() : runs.takePendingMisfire(name, kind, fired, node.id());
+        PolicyRun run = caughtUp.orElseGet(() -> runs.record(name, kind, scheduled, fired, node.id(),
+                runNow ? PolicyRun.Cause.RUN_NOW : PolicyRun.Cause.SCHEDULED, PolicyRun.Outcome.RUNNING, null));
+        try {
+            switch (kind) {
+                case BACKUP -> backup(policy, run, runNow);
+                case VERIFY -> verify(policy, run);
+                case GC -> gc(policy, run);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            runs.finish(run.id(), PolicyRun.Outcome.FAILED, "the appliance shut down during the run");
+        } catch (RuntimeException e) {
+            log.error("Policy {}: {} run failed", name, kind, e);
+            runs.finish(run.id(), PolicyRun.Outcome.FAILED, e.getMessage());
+            notifier.notify(new Failure(name, null, kind.name().toLowerCase(), String.valueOf(e.getMessage()),
+                    "look at the appliance log around " + Timestamps.now() + " and run the policy again with"
+                            + " POST /api/policies/" + name + "/run", null, node.id(), Timestamps.now()));
+        } finally {
+            metrics.refresh();
+        }
+    }
+
+    private void backup(BackupPolicy policy, PolicyRun run, boolean runNow) throws InterruptedException {
+        Instant now = Timestamps.now();
+        if (!runNow && !policy.inWindow(now)) {
+            String w = policy.window().map(x -> x.start() + "-" + x.end()).orElse("");
+            runs.finish(run.id(), PolicyRun.Outcome.SKIPPED_OUTSIDE_WINDOW, (run.cause() == PolicyRun.Cause.MISFIRE
+                    ? "missed fire time not run: " : "") + "outside the window " + w + " " + policy.zone().getId());
+            return;
+        }
+        List<Vm> selected = vms.toBackUp(policy);
+        if (selected.isEmpty()) {
+            runs.finish(run.id(), PolicyRun.Outcome.NO_VMS, "warning: the selection matches no VM on " + vms.host());
+            log.warn("Policy {}: the selection matches no VM on {}", policy.name(), vms.host());
+            return;
+        }
+        List<String> names = selected.stream().map(Vm::name).toList();
+        List<String> jobIds = new ArrayList<>();
+        runs.progress(run.id(), names, jobIds);
+        List<BackupRound.VmOutcome> outcomes = new BackupRound(policy, backups, jobs).run(selected, runNow, (vm, job) -> {
+            jobIds.add(job.toString());
+            runs.progress(run.id(), names, jobIds);
+        });
+        List<String> details = new ArrayList<>();
+        int ok = 0;
+        for (BackupRound.VmOutcome o : outcomes) {
+            if (o.succeeded()) {
+                ok++;
+            } else {
+                details.add(o.vm().name() + ": " + o.error());
+                notifier.notify(new Failure(policy.name(), o.vm().name(), "backup", o.error(), advice(policy, o),
+                        o.lastJob() == null ? null : o.lastJob().toString(), node.id(), Timestamps.now()));
+            }
+        }
+        if (ok > 0 && policy.replicateAfterBackup()) {
+            details.add(replicate());
+        }
+        RetentionPrune.Result pruned = prune.apply(policy, names);
+        details.add(pruned.describe());
+        PolicyRun.Outcome outcome = ok == outcomes.size() ? PolicyRun.Outcome.SUCCEEDED
+                : ok == 0 ? PolicyRun.Outcome.FAILED : PolicyRun.Outcome.PARTIAL;
+        runs.finish(run.id(), outcome, ok + " of " + outcomes.size() + " VM(s) backed up; " + String.join("; ", details));
+    }
+
+    private static String advice(BackupPolicy policy, BackupRound.VmOutcome o) {
+        return "after " + o.tries() + " tr" + (o.tries() == 1 ? "y" : "ies")
+                + ": check that the VM is defined on the default libvirt host and its disks are readable, and that the"
+                + " store has space (GET /actuator/health); then back it up by hand with POST /api/vms/" + o.vm().name()
+                + "/backups or run the policy again with POST /api/policies/" + policy.name() + "/run";
+    }
+
+    private String replicate() {
+        try {
+            Job job = replication.start();
+            return "replication job " + job.id() + " started";
+        } catch (ApiException e) {
+            // not configured (422), or a run is going that takes the new restore points along (409)
+            return "replication not started: " + e.getMessage();
+        }
+    }
+
+    private void verify(BackupPolicy policy, PolicyRun run) {
+        Job job = jobs.create(Job.Kind.VERIFY, null);
+        runs.progress(run.id(), List.of(), List.of(job.id().toString()));
+        jobs.start(job.id());
+        Progress progress = new Progress();
+        try {
+            VerifyReport r = new Verifier(store.get()).run(progress);
+            jobs.progress(job.id(), progress.snapshot());
+            String summary = r.packsChecked() + " pack(s), " + r.chunksChecked() + " chunk(s) checked";
+            if (r.ok()) {
+                jobs.finish(job.id(), Job.State.SUCCEEDED, null);
+                runs.finish(run.id(), PolicyRun.Outcome.SUCCEEDED, summary + ": OK");
+            } else {
+                String problems = summary + ": " + r.badChunks().size() + " bad chunk(s), " + r.badPacks().size()
+                        + " bad pack(s), " + r.missingChunks() + " missing chunk(s); restore points affected: "
+                        + r.affectedRestorePoints().keySet();
+                jobs.finish(job.id(), Job.State.FAILED, problems);
+                runs.finish(run.id(), PolicyRun.Outcome.FAILED, problems);
+                notifier.notify(new Failure(policy.name(), null, "verify", problems,
+                        "the restore points named may not restore; back their VMs up again now (POST /api/policies/"
+                                + policy.name() + "/run), and check the store's disk for errors", job.id().toString(),
+                        node.id(), Timestamps.now()));
+            }
+        } catch (StoreException e) {
+            storeFailed(policy, run, job, "verify", e);
+        }
+    }
+
+    private void gc(BackupPolicy policy, PolicyRun run) {
+        SortedSet<String> names = vms.toPrune(policy);
+        RetentionPrune.Result pruned = prune.apply(policy, names);
+        Job job = jobs.create(Job.Kind.GC, null);
+        runs.progress(run.id(), List.copyOf(names), List.of(job.id().toString()));
+        jobs.start(job.id());
+        Progress progress = new Progress();
+        try {
+            GcReport r = new GarbageCollector(store.get()).run(REPACK_BELOW, false, progress);
+            jobs.progress(job.id(), progress.snapshot());
+            jobs.finish(job.id(), Job.State.SUCCEEDED, null);
+            runs.finish(run.id(), pruned.failures().isEmpty() ? PolicyRun.Outcome.SUCCEEDED : PolicyRun.Outcome.PARTIAL,
+                    pruned.describe() + "; GC removed " + r.chunksRemoved() + " chunk(s), deleted " + r.packsDeleted()
+                            + " pack(s), repacked " + r.packsRepacked() + ", freed " + r.bytesFreed() + " bytes ("
+                            + r.bytesBefore() + " -> " + r.bytesAfter() + ")");
+        } catch (StoreException e) {
+            storeFailed(policy, run, job, "gc", e);
+        }
+    }
+
+    private void storeFailed(BackupPolicy policy, PolicyRun run, Job job, String what, StoreException e) {
+        jobs.finish(job.id(), Job.State.FAILED, e.getMessage());
+        runs.finish(run.id(), PolicyRun.Outcome.FAILED, what + " failed: " + e.getMessage());
+        notifier.notify(new Failure(policy.name(), null, what, e.getMessage(),
+                "check the store (GET /actuator/health shows whether it is open and has space) and the appliance log",
+                job.id().toString(), node.id(), Timestamps.now()));
+    }
+}

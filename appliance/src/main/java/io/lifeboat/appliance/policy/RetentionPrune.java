@@ -1,0 +1,70 @@
+package io.lifeboat.appliance.policy;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import io.lifeboat.appliance.catalog.RestorePoint;
+import io.lifeboat.appliance.catalog.RestorePointService;
+import io.lifeboat.scheduler.policy.BackupPolicy;
+import io.lifeboat.scheduler.retention.PrunePlan;
+import io.lifeboat.store.StoreException;
+import io.lifeboat.store.manifest.RestorePointId;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * A policy's retention applied to the catalog's restore points, per VM, in the policy's zone:
+ * {@link #preview} says what would go and which rule keeps each one that stays; {@link #apply}
+ * deletes what would go (through {@link RestorePointService}, so each deletion is audited; the
+ * chunks go at the next GC). Catalog restore points are complete and none is protected.
+ */
+@Component
+public class RetentionPrune {
+
+    private static final Logger log = LoggerFactory.getLogger(RetentionPrune.class);
+
+    private final RestorePointService restorePoints;
+
+    public RetentionPrune(RestorePointService restorePoints) {
+        this.restorePoints = restorePoints;
+    }
+
+    /** One VM's plan, newest restore point first. */
+    public record VmPlan(String vm, PrunePlan<RestorePoint> plan) {
+    }
+
+    public List<VmPlan> preview(BackupPolicy policy, Iterable<String> vms) {
+        List<VmPlan> plans = new ArrayList<>();
+        for (String vm : vms) {
+            plans.add(new VmPlan(vm, policy.retention().plan(restorePoints.list(vm), RestorePoint::time, policy.zone())));
+        }
+        return plans;
+    }
+
+    /** Deletes what retention removes; the ids deleted. A failed deletion is logged and reported, the rest go on. */
+    public Result apply(BackupPolicy policy, Iterable<String> vms) {
+        List<RestorePointId> deleted = new ArrayList<>();
+        List<String> failures = new ArrayList<>();
+        String actor = "policy:" + policy.name();
+        for (VmPlan p : preview(policy, vms)) {
+            for (RestorePoint rp : p.plan().removed()) {
+                try {
+                    restorePoints.delete(rp.id(), actor);
+                    deleted.add(rp.id());
+                } catch (StoreException | RuntimeException e) {
+                    log.warn("Policy {}: could not delete restore point {}: {}", policy.name(), rp.id(), e.getMessage());
+                    failures.add(rp.id() + ": " + e.getMessage());
+                }
+            }
+        }
+        return new Result(deleted, failures);
+    }
+
+    public record Result(List<RestorePointId> deleted, List<String> failures) {
+        public String describe() {
+            return "retention removed " + deleted.size() + " restore point(s)"
+                    + (failures.isEmpty() ? "" : "; could not remove: " + String.join("; ", failures));
+        }
+    }
+}
