@@ -75,7 +75,7 @@ for size in 1 64; do
   WALL[$size]=$(secs "$t0" "$t1")
   until [ -s "$run/instant-$size.json" ]; do sleep 0.02; done
   AGENT[$size]=$(python3 -c 'import json,sys; print("%.2f" % json.load(open(sys.argv[1]))["runningAfterSeconds"])' "$run/instant-$size.json")
-  SERVED[$size]=$(sed -n 's/.* \([0-9]*\) bytes served so far.*/\1/p' "$run/instant-$size.err")
+  SERVED[$size]=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["servedBytesWhenRunning"])' "$run/instant-$size.json")
   kill "$agent_pid"; wait "$agent_pid" 2>/dev/null || true; agent_pid=""
   virsh -q destroy "$vm" >/dev/null; virsh -q undefine "$vm" >/dev/null
 done

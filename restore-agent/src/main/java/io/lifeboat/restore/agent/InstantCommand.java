@@ -70,7 +70,7 @@ final class InstantCommand extends RestoreAgent.Verb {
                 System.err.printf(Locale.ROOT, "VM %s is running from %s after %.1f s (session %s, %d bytes served so far)%n",
                         name, id, running, session.id(), served);
             }
-            return InstantFinish.finish(this, recovery, session, running, noCopy, Sizes.parse(bandwidth));
+            return InstantFinish.finish(this, recovery, session, running, served, noCopy, Sizes.parse(bandwidth));
         }
     }
 }

@@ -43,7 +43,7 @@ final class ResumeCommand extends RestoreAgent.Verb {
             boolean remote = parent.bucket != null;
             session = recovery.resume(id, source.manifest(RestorePointId.parse(session.restorePoint())), source.chunks(),
                     64, remote ? 8 : 0);
-            return InstantFinish.finish(this, recovery, session, 0, noCopy, Sizes.parse(bandwidth));
+            return InstantFinish.finish(this, recovery, session, 0, null, noCopy, Sizes.parse(bandwidth));
         }
     }
 }
