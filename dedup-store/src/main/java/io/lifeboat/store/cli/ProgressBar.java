@@ -17,7 +17,7 @@ public final class ProgressBar implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
 
-    ProgressBar(Progress progress, PrintStream out) {
+    public ProgressBar(Progress progress, PrintStream out) {
         this.progress = progress;
         this.out = out;
         this.thread = new Thread(this::loop, "progress-bar");

@@ -4,6 +4,7 @@ import io.lifeboat.restore.instant.InstantRecovery;
 import io.lifeboat.restore.instant.InstantSession;
 import io.lifeboat.store.Progress;
 import io.lifeboat.store.cli.ExitCode;
+import io.lifeboat.store.cli.ProgressBar;
 
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -31,7 +32,7 @@ final class InstantFinish {
         long t0 = System.nanoTime();
         Progress progress = new Progress();
         InstantSession done;
-        try (ProgressLine ignored = verb.showProgress() ? new ProgressLine(progress, System.err) : null) {
+        try (ProgressBar ignored = verb.showProgress() ? new ProgressBar(progress, System.err) : null) {
             done = recovery.copyAndPivot(session.id(), bandwidth, progress);
         }
         double copy = (System.nanoTime() - t0) / 1e9;

@@ -10,6 +10,7 @@ import io.lifeboat.restore.RestoreSource;
 import io.lifeboat.restore.VmRestore;
 import io.lifeboat.store.Progress;
 import io.lifeboat.store.cli.ExitCode;
+import io.lifeboat.store.cli.ProgressBar;
 import io.lifeboat.store.manifest.RestorePointId;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -100,7 +101,7 @@ final class RestoreCommand extends RestoreAgent.Verb {
             }
             Progress progress = new Progress();
             RestoreResult result;
-            try (ProgressLine ignored = showProgress() ? new ProgressLine(progress, System.err) : null) {
+            try (ProgressBar ignored = showProgress() ? new ProgressBar(progress, System.err) : null) {
                 result = restore.restore(request, progress);
             }
             double secs = (System.nanoTime() - t0) / 1e9;
