@@ -93,7 +93,9 @@ class ReplicationKillTest {
             Set<String> rest = new TreeSet<>(packs);
             rest.removeAll(before);
             assertThat(proxy.committedKeys(FaultProxy.Request::isPack)).isEqualTo(rest);
-            assertThat(proxy.count(e -> e.request().isPack() && e.request().isWrite())).isEqualTo(rest.size());
+            assertThat(proxy.count(e -> e.completed() && e.request().isPack() && e.request().isWrite()))
+                    .as("each missing pack sent once (a request held at the kill may be recorded late, unanswered)")
+                    .isEqualTo(rest.size());
 
             try (S3Target target = new S3Target(s3.settings(BUCKET))) {
                 BucketVerifyReport verify = new BucketVerifier(target).run(Progress.none());

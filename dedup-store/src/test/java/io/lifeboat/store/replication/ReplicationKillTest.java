@@ -112,7 +112,9 @@ class ReplicationKillTest {
             Set<String> rest = new TreeSet<>(packs);
             rest.removeAll(committedBeforeKill);
             assertThat(proxy.committedKeys(Request::isPack)).isEqualTo(rest);
-            assertThat(proxy.count(e -> e.request().isPack() && e.request().isWrite())).isEqualTo(rest.size());
+            assertThat(proxy.count(e -> e.completed() && e.request().isPack() && e.request().isWrite()))
+                    .as("each missing pack sent once (a request held at the kill may be recorded late, unanswered)")
+                    .isEqualTo(rest.size());
         }
 
         Result verify = CliRunner.run(store, bucket(server.endpoint(), "--json", "verify-bucket").toArray(String[]::new));
