@@ -81,6 +81,12 @@ class RestoreController {
             return new PlanView(r.restorePoint().toString(), RestoreController.mode(r.mode()), plan.name(), plan.uuid(), r.uri(), disks,
                     plan.definesVm(), plan.replacesVm(), plan.macs(), plan.pool(), plan.notes(), plan.domainXml());
         }
+
+        /** The job plans again and picks the UUID and MACs then: a started restore does not show these. */
+        PlanView withoutIdentity() {
+            return new PlanView(restorePoint, mode, name, null, uri, disks, definesVm, replacesVm, List.of(), pool, notes,
+                    null);
+        }
     }
 
     @PostMapping("/api/restore-points/{vm}/{time}/restore")
@@ -111,7 +117,7 @@ class RestoreController {
         audit.record(user.getName(), ACTION, id.toString(), AuditEntry.Outcome.SUCCEEDED,
                 mode(request.mode()) + " as " + plan.name() + " on " + request.uri() + ", job " + started.job().id());
         return ResponseEntity.accepted().location(URI.create("/api/jobs/" + started.job().id()))
-                .body(new Started(started.job().id(), PlanView.of(plan)));
+                .body(new Started(started.job().id(), PlanView.of(plan).withoutIdentity()));
     }
 
     @GetMapping("/api/jobs/{id}/restore")

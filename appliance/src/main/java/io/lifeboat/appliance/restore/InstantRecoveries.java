@@ -185,7 +185,7 @@ public class InstantRecoveries {
         work.submit(jobId, point, "copy of instant recovery " + session.id() + " (" + session.vm() + ")", progress -> {
             abortLeftoverCopies(session);
             return recovery.copyAndPivot(session.id(), bandwidth, progress);
-        }, pivoted -> runs.completed(jobId, true, true, List.of()));
+        }, pivoted -> runs.completed(jobId, null, true, true, List.of()));
     }
 
     /**

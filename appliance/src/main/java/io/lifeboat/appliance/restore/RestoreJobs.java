@@ -32,7 +32,9 @@ import org.springframework.stereotype.Service;
  * request: a bad request, an unknown restore point, missing chunks or a name or file in the way
  * are refused at once and nothing is written. Then the restore agent's {@link VmRestore} runs on a
  * job thread, its progress ({@code check}, {@code restore vda}, {@code convert vda},
- * {@code define}, {@code start}) copied into the job; what it made is in {@link RestoreRuns}.
+ * {@code define}, {@code start}) copied into the job; what it made is in {@link RestoreRuns}. The
+ * restore plans again when it runs, and so picks the VM's UUID and MAC addresses then: the ones
+ * a dry run shows are examples; the job's result has the real UUID.
  *
  * <p>Disk files go to {@code <data-dir>/images} unless a directory or storage pool is given. Two
  * restores into the same VM name or file at once are refused (409), since both would pass the plan.
@@ -79,7 +81,7 @@ public class RestoreJobs {
             Map<String, String> files = new LinkedHashMap<>();
             plan.diskFiles().forEach((disk, file) -> files.put(disk, file.toString()));
             runs.insert(new RestoreRun(job.id(), r.restorePoint().toString(), r.mode().name(),
-                    plan.definesVm() ? plan.name() : null, plan.uuid(), r.uri(), files, null, null, null, null, List.of()));
+                    plan.definesVm() ? plan.name() : null, null, r.uri(), files, null, null, null, null, List.of()));
         } catch (RuntimeException e) {
             targetsInUse.removeAll(targets);
             throw e;
@@ -92,7 +94,7 @@ public class RestoreJobs {
             } finally {
                 targetsInUse.removeAll(targets);
             }
-        }, (RestoreResult result) -> runs.completed(job.id(), result.defined(), result.started(), result.notes()));
+        }, (RestoreResult result) -> runs.completed(job.id(), result.uuid(), result.defined(), result.started(), result.notes()));
         return new Started(job, plan);
     }
 

@@ -38,10 +38,10 @@ public class RestoreRuns {
                 .update();
     }
 
-    /** Records what a job that succeeded made. */
-    public void completed(UUID jobId, boolean defined, boolean started, List<String> notes) {
-        jdbc.sql("UPDATE restore_runs SET defined = ?, started = ?, notes = ? WHERE job_id = ?")
-                .params(defined, started, notes.isEmpty() ? null : clip(String.join("\n", notes)), jobId.toString())
+    /** Records what a job that succeeded made; {@code uuid} null keeps the one recorded. */
+    public void completed(UUID jobId, String uuid, boolean defined, boolean started, List<String> notes) {
+        jdbc.sql("UPDATE restore_runs SET vm_uuid = COALESCE(?, vm_uuid), defined = ?, started = ?, notes = ? WHERE job_id = ?")
+                .params(uuid, defined, started, notes.isEmpty() ? null : clip(String.join("\n", notes)), jobId.toString())
                 .update();
     }
 

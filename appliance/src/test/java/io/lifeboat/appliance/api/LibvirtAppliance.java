@@ -59,6 +59,19 @@ abstract class LibvirtAppliance extends RunningAppliance {
         return name;
     }
 
+    /** Backs {@code vm} up through the API and waits for the job: the restore point's id ({@code vm/time}). */
+    String backUp(String vm) throws IOException, InterruptedException {
+        ApiClient.Reply started = admin().post("/api/vms/" + vm + "/backups");
+        if (started.status() != 202) {
+            throw new AssertionError("backup of " + vm + ": " + started.status() + " " + started.text());
+        }
+        JsonNode job = awaitJob(started.body().path("jobId").asString(), Duration.ofSeconds(120));
+        if (!job.path("state").asString().equals("SUCCEEDED")) {
+            throw new AssertionError("backup of " + vm + " did not succeed: " + job);
+        }
+        return job.path("restorePoint").asString();
+    }
+
     /** Polls the job until it has ended; fails after {@code timeout}. */
     JsonNode awaitJob(String id, Duration timeout) throws IOException, InterruptedException {
         return awaitJob(id, timeout, j -> isFinal(j.path("state").asString()));
