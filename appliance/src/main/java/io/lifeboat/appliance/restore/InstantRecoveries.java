@@ -55,6 +55,7 @@ public class InstantRecoveries {
     /** sun_path holds 107 bytes and a NUL; a session's socket is {@code <root>/<8 hex>/nbd.sock}. */
     private static final int MAX_SOCKET_PATH = 107;
     private static final Duration BLOCK_JOB_GONE = Duration.ofSeconds(30);
+    private static final Duration RECONNECT = Duration.ofSeconds(60);
 
     private final ChunkStore store;
     private final JobRepository jobs;
@@ -184,6 +185,7 @@ public class InstantRecoveries {
         RestorePointId point = RestorePointId.parse(session.restorePoint());
         work.submit(jobId, point, "copy of instant recovery " + session.id() + " (" + session.vm() + ")", progress -> {
             abortLeftoverCopies(session);
+            awaitConnected(session);
             return recovery.copyAndPivot(session.id(), bandwidth, progress);
         }, pivoted -> runs.completed(jobId, null, true, true, List.of()));
     }
@@ -207,6 +209,24 @@ public class InstantRecoveries {
                 if (System.nanoTime() > deadline) {
                     throw new RestoreException(StoreException.Kind.IO, "the earlier copy of disk " + d.target() + " of "
                             + session.vm() + " did not stop within " + BLOCK_JOB_GONE.toSeconds() + " s");
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+
+    /**
+     * After a restart QEMU reconnects to the export on its own, with a back-off of up to about
+     * 16 s; a copy started before that reads nothing and ends at once. (The agent waits for the
+     * reconnect only when the VM had paused.)
+     */
+    private void awaitConnected(InstantSession session) throws InterruptedException, RestoreException {
+        long deadline = System.nanoTime() + RECONNECT.toNanos();
+        for (InstantSession.Disk d : session.disks()) {
+            while (recovery.served(session.id(), d.target()).map(ExportStatistics::activeConnections).orElse(0L) == 0) {
+                if (System.nanoTime() > deadline) {
+                    throw new RestoreException(StoreException.Kind.IO, "VM " + session.vm() + " did not connect to the"
+                            + " export of " + d.target() + " within " + RECONNECT.toSeconds() + " s; the copy did not start");
                 }
                 Thread.sleep(100);
             }
