@@ -55,7 +55,8 @@ public class InstantRecoveries {
     /** sun_path holds 107 bytes and a NUL; a session's socket is {@code <root>/<8 hex>/nbd.sock}. */
     private static final int MAX_SOCKET_PATH = 107;
     private static final Duration BLOCK_JOB_GONE = Duration.ofSeconds(30);
-    private static final Duration RECONNECT = Duration.ofSeconds(60);
+    private static final Duration RECONNECT = Duration.ofSeconds(20);
+    private static final int COPY_ATTEMPTS = 4;
 
     private final ChunkStore store;
     private final JobRepository jobs;
@@ -185,8 +186,7 @@ public class InstantRecoveries {
         RestorePointId point = RestorePointId.parse(session.restorePoint());
         work.submit(jobId, point, "copy of instant recovery " + session.id() + " (" + session.vm() + ")", progress -> {
             abortLeftoverCopies(session);
-            awaitConnected(session);
-            return recovery.copyAndPivot(session.id(), bandwidth, progress);
+            return copyOnceConnected(session, bandwidth, progress);
         }, pivoted -> runs.completed(jobId, null, true, true, List.of()));
     }
 
@@ -216,21 +216,33 @@ public class InstantRecoveries {
     }
 
     /**
-     * After a restart QEMU reconnects to the export on its own, with a back-off of up to about
-     * 16 s; a copy started before that reads nothing and ends at once. (The agent waits for the
-     * reconnect only when the VM had paused.)
+     * After a restart QEMU's NBD client connects to the export again only when something reads
+     * from it: a copy started before that reads nothing and ends at once, but it makes QEMU
+     * connect. So a copy that fails while some export had no connection is tried again once QEMU
+     * is back. (The agent waits for the reconnect itself only for a VM that had paused.)
      */
-    private void awaitConnected(InstantSession session) throws InterruptedException, RestoreException {
-        long deadline = System.nanoTime() + RECONNECT.toNanos();
-        for (InstantSession.Disk d : session.disks()) {
-            while (recovery.served(session.id(), d.target()).map(ExportStatistics::activeConnections).orElse(0L) == 0) {
-                if (System.nanoTime() > deadline) {
-                    throw new RestoreException(StoreException.Kind.IO, "VM " + session.vm() + " did not connect to the"
-                            + " export of " + d.target() + " within " + RECONNECT.toSeconds() + " s; the copy did not start");
+    private InstantSession copyOnceConnected(InstantSession session, long bandwidth, Progress progress)
+            throws RestoreException, InterruptedException {
+        for (int attempt = 1; ; attempt++) {
+            boolean connected = connected(session);
+            try {
+                return recovery.copyAndPivot(session.id(), bandwidth, progress);
+            } catch (RestoreException e) {
+                if (connected || attempt == COPY_ATTEMPTS) {
+                    throw e;
                 }
-                Thread.sleep(100);
+                log.info("Instant recovery {}: QEMU had not connected to the export again; copying once it has", session.id());
+                long deadline = System.nanoTime() + RECONNECT.toNanos();
+                while (!connected(session) && System.nanoTime() < deadline) {
+                    Thread.sleep(100);
+                }
             }
         }
+    }
+
+    private boolean connected(InstantSession session) {
+        return session.disks().stream().allMatch(d -> recovery.served(session.id(), d.target())
+                .map(ExportStatistics::activeConnections).orElse(0L) > 0);
     }
 
     private boolean blockJobActive(InstantSession session, String disk) {

@@ -27,7 +27,7 @@ class InstantRecoveryApiTest extends LibvirtAppliance {
 
     @Test
     void theVmRunsAtOnceAndTheCopyPivotsItOntoAFlatImageHoldingTheRestorePoint() throws Exception {
-        String source = defineVm("irsrc", 2 * TestVms.MIB);
+        String source = defineVm("irsrc", 2 * TestVms.MIB, 0x4d);
         String point = backUp(source);
         String name = vms.name("ir");
         Path images = dir.resolve("ir-images");
@@ -97,7 +97,7 @@ class InstantRecoveryApiTest extends LibvirtAppliance {
 
     @Test
     void refusalsStartNothing() throws Exception {
-        String source = defineVm("irbad", TestVms.MIB);
+        String source = defineVm("irbad", TestVms.MIB, 0x4e);
         String point = backUp(source);
         Path images = dir.resolve("never");
         int sessions = admin().get("/api/instant-recoveries").body().size();

@@ -47,10 +47,18 @@ abstract class LibvirtAppliance extends RunningAppliance {
 
     /** Defines, through the API, a VM with one qcow2 disk of 64 MiB whose first {@code written} bytes hold 0x5a. */
     String defineVm(String role, long written) throws IOException, InterruptedException {
+        return defineVm(role, written, 0x5a);
+    }
+
+    /**
+     * As {@link #defineVm(String, long)} with another byte {@code pattern}: the appliance's store is
+     * shared, and a test that counts new bytes must not find its data already stored by another.
+     */
+    String defineVm(String role, long written, int pattern) throws IOException, InterruptedException {
         String name = vms.name(role);
         Path disk = TestVms.qcow2(dir, name + "-vda.qcow2", 64 * TestVms.MIB);
         if (written > 0) {
-            TestVms.write(disk, 0x5a, 0, written);
+            TestVms.write(disk, pattern, 0, written);
         }
         ApiClient.Reply defined = admin().post("/api/vms", XML, TestVms.domainXml(name, List.of(disk), false));
         if (defined.status() != 201) {

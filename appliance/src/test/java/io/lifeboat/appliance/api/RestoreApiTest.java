@@ -30,11 +30,11 @@ class RestoreApiTest extends LibvirtAppliance {
     @Autowired
     AuditLog audit;
 
-    /** A shut-off VM with one 64 MiB qcow2 disk (2 MiB of 0x5a, then 1 MiB of 0x6b at 40 MiB) and a NIC. */
+    /** A shut-off VM with one 64 MiB qcow2 disk (2 MiB of 0x3c, then 1 MiB of 0x6b at 40 MiB) and a NIC. */
     private String sourceVm(String role) throws IOException, InterruptedException {
         String name = vms.name(role);
         Path disk = TestVms.qcow2(dir, name + "-vda.qcow2", 64 * TestVms.MIB);
-        TestVms.write(disk, 0x5a, 0, 2 * TestVms.MIB);
+        TestVms.write(disk, 0x3c, 0, 2 * TestVms.MIB);
         TestVms.write(disk, 0x6b, 40 * TestVms.MIB, TestVms.MIB);
         ApiClient.Reply defined = admin().post("/api/vms", XML, TestVms.domainXml(name, List.of(disk), true));
         assertThat(defined.status()).as(defined.text()).isEqualTo(201);

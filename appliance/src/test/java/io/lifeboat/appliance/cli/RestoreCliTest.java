@@ -114,7 +114,7 @@ class RestoreCliTest extends CliHarness {
         try (TestVms vms = new TestVms()) {
             String source = vms.name("cliir");
             Path disk = TestVms.qcow2(dir, source + "-vda.qcow2", 16 * TestVms.MIB);
-            TestVms.write(disk, 0x5a, 0, TestVms.MIB);
+            TestVms.write(disk, 0x2e, 0, TestVms.MIB);
             assertThat(admin().post("/api/vms", "application/xml", TestVms.domainXml(source, List.of(disk), false))
                     .status()).isEqualTo(201);
             Run backup = lifeboat("backup", source);
