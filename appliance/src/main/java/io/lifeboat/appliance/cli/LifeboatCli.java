@@ -21,6 +21,7 @@ import java.net.URISyntaxException;
                 VmsCommand.class, VmCommand.class, SnapshotCommand.class, CloneCommand.class,
                 BackupCommand.class, JobCommand.class, JobsCommand.class,
                 RestorePointsCommand.class, RestorePointCommand.class,
+                RestoreCommand.class, InstantRecoverCommand.class, InstantRecoveriesCommand.class,
                 CommandLine.HelpCommand.class})
 public final class LifeboatCli {
     static final String DEFAULT_URL = "http://localhost:8080";

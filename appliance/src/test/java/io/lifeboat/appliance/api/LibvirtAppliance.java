@@ -47,16 +47,37 @@ abstract class LibvirtAppliance extends RunningAppliance {
 
     /** Defines, through the API, a VM with one qcow2 disk of 64 MiB whose first {@code written} bytes hold 0x5a. */
     String defineVm(String role, long written) throws IOException, InterruptedException {
+        return defineVm(role, written, 0x5a);
+    }
+
+    /**
+     * As {@link #defineVm(String, long)} with another byte {@code pattern}: the appliance's store is
+     * shared, and a test that counts new bytes must not find its data already stored by another.
+     */
+    String defineVm(String role, long written, int pattern) throws IOException, InterruptedException {
         String name = vms.name(role);
         Path disk = TestVms.qcow2(dir, name + "-vda.qcow2", 64 * TestVms.MIB);
         if (written > 0) {
-            TestVms.write(disk, 0x5a, 0, written);
+            TestVms.write(disk, pattern, 0, written);
         }
         ApiClient.Reply defined = admin().post("/api/vms", XML, TestVms.domainXml(name, List.of(disk), false));
         if (defined.status() != 201) {
             throw new AssertionError("define " + name + ": " + defined.status() + " " + defined.text());
         }
         return name;
+    }
+
+    /** Backs {@code vm} up through the API and waits for the job: the restore point's id ({@code vm/time}). */
+    String backUp(String vm) throws IOException, InterruptedException {
+        ApiClient.Reply started = admin().post("/api/vms/" + vm + "/backups");
+        if (started.status() != 202) {
+            throw new AssertionError("backup of " + vm + ": " + started.status() + " " + started.text());
+        }
+        JsonNode job = awaitJob(started.body().path("jobId").asString(), Duration.ofSeconds(120));
+        if (!job.path("state").asString().equals("SUCCEEDED")) {
+            throw new AssertionError("backup of " + vm + " did not succeed: " + job);
+        }
+        return job.path("restorePoint").asString();
     }
 
     /** Polls the job until it has ended; fails after {@code timeout}. */

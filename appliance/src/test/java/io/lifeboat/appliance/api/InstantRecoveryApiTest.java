@@ -1,0 +1,120 @@
+package io.lifeboat.appliance.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import io.lifeboat.appliance.catalog.AuditEntry;
+import io.lifeboat.appliance.catalog.AuditLog;
+import io.lifeboat.appliance.inventory.TestVms;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Instant recovery through the API against the real libvirtd and QEMU: the VM runs after reading
+ * little of the restore point, the copy job pivots it onto a flat image that holds exactly the
+ * restore point; refusals change nothing.
+ */
+class InstantRecoveryApiTest extends LibvirtAppliance {
+
+    private static final Duration DEADLINE = Duration.ofSeconds(120);
+
+    @Autowired
+    AuditLog audit;
+
+    @Test
+    void theVmRunsAtOnceAndTheCopyPivotsItOntoAFlatImageHoldingTheRestorePoint() throws Exception {
+        String source = defineVm("irsrc", 2 * TestVms.MIB, 0x4d);
+        String point = backUp(source);
+        String name = vms.name("ir");
+        Path images = dir.resolve("ir-images");
+
+        ApiClient.Reply accepted = admin().post(RestoreApiTest.restorePath(point) + "/instant-recovery", JSON,
+                "{\"name\":\"" + name + "\",\"imageDir\":\"" + images + "\",\"copy\":false}");
+
+        assertThat(accepted.status()).as(accepted.text()).isEqualTo(202);
+        String jobId = accepted.body().path("jobId").asString();
+        JsonNode session = accepted.body().path("session");
+        String id = session.path("id").asString();
+        assertThat(accepted.location()).isEqualTo("/api/instant-recoveries/" + id);
+        assertThat(session.path("state").asString()).isEqualTo("SERVING");
+        assertThat(session.path("vm").asString()).isEqualTo(name);
+        assertThat(session.path("restorePoint").asString()).isEqualTo(point);
+        assertThat(session.path("jobId").asString()).isEqualTo(jobId);
+        assertThat(admin().get("/api/vms/" + name).body().path("state").asString()).isEqualTo("RUNNING");
+        JsonNode serving = admin().get("/api/jobs/" + jobId).body();
+        assertThat(serving.path("kind").asString()).isEqualTo("INSTANT_RECOVERY");
+        assertThat(serving.path("state").asString()).isEqualTo("RUNNING");
+        assertThat(serving.path("phase").asString()).isEqualTo("serving");
+
+        JsonNode shown = admin().get("/api/instant-recoveries/" + id).body();
+        assertThat(shown.path("serving").asBoolean()).isTrue();
+        assertThat(shown.path("disks").get(0).path("bytesServed").asLong())
+                .as("running after reading a small part of the 64 MiB disk").isLessThan(8 * TestVms.MIB);
+        assertThat(admin().get("/api/instant-recoveries").body().findValuesAsString("id")).contains(id);
+        assertThat(admin().get("/api/instant-recoveries/0000beef").status()).isEqualTo(404);
+
+        ApiClient.Reply copy = admin().post("/api/instant-recoveries/" + id + "/copy");
+        assertThat(copy.status()).as(copy.text()).isEqualTo(202);
+        assertThat(copy.body().path("jobId").asString()).isEqualTo(jobId);
+        JsonNode done = awaitJob(jobId, DEADLINE);
+        assertThat(done.path("state").asString()).as(done.toString()).isEqualTo("SUCCEEDED");
+        assertThat(done.path("phase").asString()).isEqualTo("copy vda");
+        assertThat(done.path("bytesDone").asLong()).isPositive();
+        assertThat(done.path("restorePoint").asString()).isEqualTo(point);
+
+        JsonNode pivoted = admin().get("/api/instant-recoveries/" + id).body();
+        assertThat(pivoted.path("state").asString()).isEqualTo("PIVOTED");
+        assertThat(pivoted.path("serving").asBoolean()).as("the export is closed").isFalse();
+        assertThat(admin().post("/api/instant-recoveries/" + id + "/copy").status()).isEqualTo(409);
+        Path image = images.resolve(name + "-vda.qcow2");
+        JsonNode vm = admin().get("/api/vms/" + name).body();
+        assertThat(vm.path("state").asString()).isEqualTo("RUNNING");
+        assertThat(vm.path("disks").get(0).path("path").asString()).isEqualTo(image.toString());
+        assertThat(TestVms.run("virsh", "-c", TestVms.URI, "dumpxml", name)).doesNotContain("nbd", "overlay", "backingStore type='file'");
+        assertThat(TestVms.run("qemu-img", "info", "-U", image.toString())).doesNotContain("backing file");
+
+        // what the image holds is the restore point: compare with a restore of the same point's disk
+        Path reference = Files.createDirectories(dir.resolve("reference"));
+        ApiClient.Reply restore = admin().post(RestoreApiTest.restorePath(point) + "/restore", JSON,
+                "{\"disks\":[\"vda\"],\"format\":\"raw\",\"name\":\"ref\",\"directory\":\"" + reference + "\"}");
+        assertThat(restore.status()).as(restore.text()).isEqualTo(202);
+        assertThat(awaitJob(restore.body().path("jobId").asString(), DEADLINE).path("state").asString()).isEqualTo("SUCCEEDED");
+        TestVms.run("qemu-img", "compare", "-U", "-f", "raw", "-F", "qcow2", reference.resolve("ref-vda.raw").toString(),
+                image.toString());
+        TestVms.run("qemu-img", "compare", "-U", "-f", "qcow2", "-F", "qcow2",
+                dir.resolve(source + "-vda.qcow2").toString(), image.toString());
+        assertThat(audit.recent(20)).anySatisfy(e -> {
+            assertThat(e.action()).isEqualTo("restore-point.instant-recovery");
+            assertThat(e.target()).isEqualTo(point);
+            assertThat(e.outcome()).isEqualTo(AuditEntry.Outcome.SUCCEEDED);
+            assertThat(e.detail()).contains(name, id, jobId);
+        });
+    }
+
+    @Test
+    void refusalsStartNothing() throws Exception {
+        String source = defineVm("irbad", TestVms.MIB, 0x4e);
+        String point = backUp(source);
+        Path images = dir.resolve("never");
+        int sessions = admin().get("/api/instant-recoveries").body().size();
+
+        ApiClient.Reply taken = admin().post(RestoreApiTest.restorePath(point) + "/instant-recovery", JSON,
+                "{\"name\":\"" + source + "\",\"imageDir\":\"" + images + "\"}");
+        assertThat(taken.status()).as(taken.text()).isEqualTo(409);
+        assertThat(taken.body().path("detail").asString()).contains(source);
+        ApiClient.Reply noName = admin().post(RestoreApiTest.restorePath(point) + "/instant-recovery", JSON, "{}");
+        assertThat(noName.status()).isEqualTo(400);
+        assertThat(noName.body().path("detail").asString()).contains("name");
+        assertThat(admin().post(RestoreApiTest.restorePath(point) + "/instant-recovery", JSON,
+                "{\"name\":\"bad name!\"}").status()).isEqualTo(400);
+        assertThat(admin().post(RestoreApiTest.restorePath(source + "/20200101T000000.000Z") + "/instant-recovery", JSON,
+                "{\"name\":\"" + vms.name("irnone") + "\"}").status()).isEqualTo(404);
+
+        assertThat(admin().get("/api/instant-recoveries").body().size()).isEqualTo(sessions);
+        assertThat(Files.exists(images)).isFalse();
+    }
+}
