@@ -6,7 +6,8 @@ package io.lifeboat.nbd;
  * @param connections       connections that entered transmission with this export
  * @param activeConnections of those, the ones still open
  * @param requests          transmission requests received (every command, errors included)
- * @param bytesRead         bytes of successful NBD_CMD_READ replies: what clients read
+ * @param bytesRead         bytes of NBD_CMD_READ replies read in full from the export (counted before the
+ *                          reply's last piece is sent): what clients read
  * @param dataBytes         of those, bytes sent as data rather than as holes
  * @param errors            requests answered with an error
  */

@@ -132,8 +132,9 @@ final class ServerTransmission {
             fail(request, EIO, "reading the export failed: " + e.getMessage());
             return;
         }
-        channel.write(header, piece);
         position += piece.limit();
+        countIfLast(request, position == end, request.lengthUnsigned());
+        channel.write(header, piece);
         while (position < end) {
             try {
                 piece = fill(position, (int) Math.min(PIECE, end - position));
@@ -141,11 +142,21 @@ final class ServerTransmission {
                 throw new NbdProtocolException("reading the export at offset " + position
                         + " failed after the reply to " + request.describe() + " started: " + e.getMessage());
             }
-            channel.write(piece);
             position += piece.limit();
+            countIfLast(request, position == end, request.lengthUnsigned());
+            channel.write(piece);
         }
-        counters.bytesRead.add(request.lengthUnsigned());
-        counters.dataBytes.add(request.lengthUnsigned());
+    }
+
+    /**
+     * Counts a read once everything it returns came from the export, just before its last piece
+     * goes out: a client that has the whole reply finds it counted.
+     */
+    private void countIfLast(Request request, boolean last, long data) {
+        if (last) {
+            counters.bytesRead.add(request.lengthUnsigned());
+            counters.dataBytes.add(data);
+        }
     }
 
     private void readChunked(Request request) throws IOException {
@@ -168,6 +179,7 @@ final class ServerTransmission {
             if (e.has(Extent.NBD_STATE_ZERO)) {
                 ByteBuffer hole = ByteBuffer.allocate(ReadReply.HOLE_PAYLOAD_SIZE).putLong(e.offset())
                         .putInt((int) e.length()).flip();
+                countIfLast(request, e.end() == end, data);
                 chunk(request, e.end() == end, REPLY_TYPE_OFFSET_HOLE, hole);
                 continue;
             }
@@ -182,12 +194,11 @@ final class ServerTransmission {
                 }
                 ByteBuffer offset = ByteBuffer.allocate(Long.BYTES).putLong(position).flip();
                 position += piece.limit();
-                chunk(request, position == end, REPLY_TYPE_OFFSET_DATA, offset, piece);
                 data += piece.limit();
+                countIfLast(request, position == end, data);
+                chunk(request, position == end, REPLY_TYPE_OFFSET_DATA, offset, piece);
             }
         }
-        counters.bytesRead.add(request.lengthUnsigned());
-        counters.dataBytes.add(data);
     }
 
     private void blockStatus(Request request) throws IOException {

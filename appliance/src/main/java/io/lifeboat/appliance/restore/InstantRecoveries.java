@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -54,9 +53,6 @@ public class InstantRecoveries {
     private static final int CACHE_CHUNKS = 64;
     /** sun_path holds 107 bytes and a NUL; a session's socket is {@code <root>/<8 hex>/nbd.sock}. */
     private static final int MAX_SOCKET_PATH = 107;
-    private static final Duration BLOCK_JOB_GONE = Duration.ofSeconds(30);
-    private static final Duration RECONNECT = Duration.ofSeconds(20);
-    private static final int COPY_ATTEMPTS = 4;
 
     private final ChunkStore store;
     private final JobRepository jobs;
@@ -184,70 +180,7 @@ public class InstantRecoveries {
 
     private void copy(InstantSession session, UUID jobId, long bandwidth) {
         RestorePointId point = RestorePointId.parse(session.restorePoint());
-        work.submit(jobId, point, "copy of instant recovery " + session.id() + " (" + session.vm() + ")", progress -> {
-            abortLeftoverCopies(session);
-            return copyOnceConnected(session, bandwidth, progress);
-        }, pivoted -> runs.completed(jobId, null, true, true, List.of()));
-    }
-
-    /**
-     * A copy cut short by a stop of the appliance may have left QEMU's block job behind (it
-     * retries the export it lost); the agent would fail to start another on that disk.
-     */
-    private void abortLeftoverCopies(InstantSession session) throws InterruptedException, RestoreException {
-        for (InstantSession.Disk d : session.disks()) {
-            if (!blockJobActive(session, d.target())) {
-                continue;
-            }
-            log.info("Instant recovery {}: aborting the copy of {} left by an earlier run", session.id(), d.target());
-            hosts.withDomain(session.libvirtUri(), session.vm(), "abort the block job of", dom -> {
-                dom.blockJobAbort(d.target(), 0);
-                return null;
-            });
-            long deadline = System.nanoTime() + BLOCK_JOB_GONE.toNanos();
-            while (blockJobActive(session, d.target())) {
-                if (System.nanoTime() > deadline) {
-                    throw new RestoreException(StoreException.Kind.IO, "the earlier copy of disk " + d.target() + " of "
-                            + session.vm() + " did not stop within " + BLOCK_JOB_GONE.toSeconds() + " s");
-                }
-                Thread.sleep(100);
-            }
-        }
-    }
-
-    /**
-     * After a restart QEMU's NBD client connects to the export again only when something reads
-     * from it: a copy started before that reads nothing and ends at once, but it makes QEMU
-     * connect. So a copy that fails while some export had no connection is tried again once QEMU
-     * is back. (The agent waits for the reconnect itself only for a VM that had paused.)
-     */
-    private InstantSession copyOnceConnected(InstantSession session, long bandwidth, Progress progress)
-            throws RestoreException, InterruptedException {
-        for (int attempt = 1; ; attempt++) {
-            boolean connected = connected(session);
-            try {
-                return recovery.copyAndPivot(session.id(), bandwidth, progress);
-            } catch (RestoreException e) {
-                if (connected || attempt == COPY_ATTEMPTS) {
-                    throw e;
-                }
-                log.info("Instant recovery {}: QEMU had not connected to the export again; copying once it has", session.id());
-                long deadline = System.nanoTime() + RECONNECT.toNanos();
-                while (!connected(session) && System.nanoTime() < deadline) {
-                    Thread.sleep(100);
-                }
-            }
-        }
-    }
-
-    private boolean connected(InstantSession session) {
-        return session.disks().stream().allMatch(d -> recovery.served(session.id(), d.target())
-                .map(ExportStatistics::activeConnections).orElse(0L) > 0);
-    }
-
-    private boolean blockJobActive(InstantSession session, String disk) {
-        return hosts.withDomain(session.libvirtUri(), session.vm(), "read the block jobs of",
-                dom -> dom.getBlockJobInfo(disk, 0).type != 0);
+        work.submit(jobId, point, "copy of instant recovery " + session.id() + " (" + session.vm() + ")", progress -> recovery.copyAndPivot(session.id(), bandwidth, progress), pivoted -> runs.completed(jobId, null, true, true, List.of()));
     }
 
     /** Serves again every session a previous run of the appliance left unfinished, and goes on with its copy. */

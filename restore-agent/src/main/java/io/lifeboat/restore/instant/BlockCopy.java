@@ -79,6 +79,17 @@ final class BlockCopy {
         return XmlDocuments.write(doc);
     }
 
+    /**
+     * Aborts (without pivoting) a block job left on the disk by a copy that an earlier run of the
+     * agent started and did not finish, and waits until it is gone: libvirt refuses a second job.
+     */
+    static void abortLeftover(Domain domain, String target) throws LibvirtException, InterruptedException {
+        if (domain.getBlockJobInfo(target, 0).type != 0) {
+            domain.blockJobAbort(target, 0);
+            awaitGone(domain, target);
+        }
+    }
+
     /** The total the job will count for a disk: its virtual size (the job's end before it starts). */
     static long size(Domain domain, String target) throws LibvirtException {
         return domain.blockInfo(target).getCapacity();

@@ -64,6 +64,7 @@ public final class InstantRecovery implements AutoCloseable {
     /** sun_path is 108 bytes including the terminating NUL. */
     private static final int MAX_SOCKET_PATH = 107;
     private static final java.time.Duration RECONNECT_DEADLINE = java.time.Duration.ofSeconds(60);
+    private static final int COPY_ATTEMPTS = 4;
 
     /**
      * @param vmName      the recovered VM's name
@@ -189,9 +190,9 @@ public final class InstantRecovery implements AutoCloseable {
                 if (!hasBackingChain(domain, d)) {
                     continue; // pivoted before a restart
                 }
-                Files.deleteIfExists(Path.of(d.image())); // a copy that did not reach its pivot
+                BlockCopy.abortLeftover(domain, d.target()); // a copy an earlier run of this process started
                 progress.phase("copy " + d.target(), BlockCopy.size(domain, d.target()));
-                BlockCopy.copyAndPivot(domain, d.target(), Path.of(d.image()), bandwidth, progress);
+                copyOnceConnected(domain, session, d, bandwidth, progress);
             }
             stopServing(id);
             for (InstantSession.Disk d : session.disks()) {
@@ -245,6 +246,38 @@ public final class InstantRecovery implements AutoCloseable {
             throw new RestoreException(Kind.IO, "cannot resume session " + id + ": "
                     + e.getMessage(), e);
         }
+    }
+
+    /**
+     * After a restart QEMU's NBD client connects to the served-again export only when something
+     * reads from it: a copy started before that fails at once, but makes QEMU connect. So a copy
+     * that fails while the export had no connection is tried again once QEMU is back.
+     */
+    private void copyOnceConnected(Domain domain, InstantSession session, InstantSession.Disk d, long bandwidth,
+                                   Progress progress) throws LibvirtException, InterruptedException, IOException,
+            RestoreException {
+        for (int attempt = 1; ; attempt++) {
+            boolean connected = connected(session.id(), d.target());
+            Files.deleteIfExists(Path.of(d.image())); // a copy that did not reach its pivot
+            try {
+                BlockCopy.copyAndPivot(domain, d.target(), Path.of(d.image()), bandwidth, progress);
+                return;
+            } catch (RestoreException e) {
+                if (connected || attempt == COPY_ATTEMPTS) {
+                    throw e;
+                }
+                long deadline = System.nanoTime() + RECONNECT_DEADLINE.toNanos();
+                while (!connected(session.id(), d.target()) && System.nanoTime() < deadline) {
+                    Thread.sleep(100);
+                }
+            }
+        }
+    }
+
+    /** Whether QEMU is connected to the disk's export; true when another process serves it (it cannot be told). */
+    private boolean connected(String id, String disk) {
+        NbdServer server = servers.get(id);
+        return server == null || server.statistics(disk).activeConnections() > 0;
     }
 
     /**
