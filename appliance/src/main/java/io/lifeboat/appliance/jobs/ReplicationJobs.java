@@ -39,7 +39,8 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * Replication of the chunk store to the configured bucket, as catalog jobs (kind REPLICATION):
  * on demand, after each successful backup when {@code lifeboat.replication.after-backup}, and
- * every {@code lifeboat.replication.every}. One run at a time; a run uploads only what the bucket
+ * every {@code lifeboat.replication.every}, and at start when the latest run did not succeed (the
+ * appliance stopped during it, say). One run at a time; a run uploads only what the bucket
  * lacks, so a run that was interrupted, failed, or was skipped because one was already going is
  * caught up by the next.
  *
@@ -116,6 +117,11 @@ public class ReplicationJobs {
         } else {
             log.warn("Replication to {} will fail until this is fixed: {}", settings.bucket(), c.message());
         }
+        state.lastRun().filter(r -> r.state() != Job.State.SUCCEEDED).ifPresent(r -> {
+            // a run cut short by a stop of the appliance, or one that failed: catch up now, not in an hour
+            log.info("Replication job {} did not succeed ({}); replicating now", r.job(), r.error());
+            scheduled();
+        });
         Duration every = settings.every();
         if (!every.isZero()) {
             threads.scheduleWithFixedDelay(this::scheduled, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
