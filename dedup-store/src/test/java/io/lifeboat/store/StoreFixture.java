@@ -42,4 +42,14 @@ public final class StoreFixture {
         new DiskRestorer(store.chunks(), 2).restore(m.disk(disk), target, false, Progress.none());
         return target;
     }
+
+    /** The first slot of the disk that holds data. */
+    public static int firstDataSlot(DiskMap disk) {
+        for (int s = 0; s < disk.slotCount(); s++) {
+            if (!disk.isZero(s)) {
+                return s;
+            }
+        }
+        throw new IllegalStateException("disk " + disk.name() + " has no data");
+    }
 }

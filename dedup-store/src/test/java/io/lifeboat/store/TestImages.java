@@ -70,4 +70,14 @@ public final class TestImages {
         }
         return HexFormat.of().formatHex(md.digest());
     }
+
+    /** Flips one bit of the byte at {@code offset}: damage no checksum may miss. */
+    public static void flipByte(Path file, long offset) throws IOException {
+        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+            f.seek(offset);
+            int b = f.read();
+            f.seek(offset);
+            f.write(b ^ 0x40);
+        }
+    }
 }

@@ -122,10 +122,10 @@ class BucketVerifyTest {
             assertThat(new Replicator(src, t).run(Progress.none()).ok()).isTrue();
 
             // a chunk of b's first disk that b's second backup did not change: both need its pack
-            ChunkLocation loc = src.index().get(mb1.disks().get(0).digest(firstChunk(mb1.disks().get(0)))).orElseThrow();
+            ChunkLocation loc = src.index().get(mb1.disks().get(0).digest(StoreFixture.firstDataSlot(mb1.disks().get(0)))).orElseThrow();
             damagedPack = BucketLayout.packKey(loc.packId());
-            flip(server.objectFile("damaged", damagedPack), loc.offset() + PackFormat.FRAME_HEADER_SIZE + 5);
-            flip(server.objectFile("damaged", BucketLayout.manifestKey(RestorePointId.parse(c))), 50);
+            TestImages.flipByte(server.objectFile("damaged", damagedPack), loc.offset() + PackFormat.FRAME_HEADER_SIZE + 5);
+            TestImages.flipByte(server.objectFile("damaged", BucketLayout.manifestKey(RestorePointId.parse(c))), 50);
             Set<String> dPacks = packsOf(src, md);
             assertThat(dPacks).hasSize(1);
             missingPack = BucketLayout.packKey(dPacks.iterator().next());
@@ -200,23 +200,5 @@ class BucketVerifyTest {
             }
         }
         return out;
-    }
-
-    private static int firstChunk(DiskMap disk) {
-        for (int s = 0; s < disk.slotCount(); s++) {
-            if (!disk.isZero(s)) {
-                return s;
-            }
-        }
-        throw new IllegalStateException("disk has no data");
-    }
-
-    private static void flip(Path file, long offset) throws Exception {
-        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
-            f.seek(offset);
-            int b = f.read();
-            f.seek(offset);
-            f.write(b ^ 0x40);
-        }
     }
 }

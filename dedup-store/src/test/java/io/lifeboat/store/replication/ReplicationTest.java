@@ -155,7 +155,7 @@ class ReplicationTest {
             assertThat(new Replicator(src, t).run(Progress.none()).ok()).isTrue();
             // as if the run had stopped before the last pack and the last manifest
             RestorePointId last = src.list().get(src.list().size() - 1);
-            String pack = src.index().get(src.manifest(last).disks().get(0).digest(firstChunk(src.manifest(last).disks().get(0))))
+            String pack = src.index().get(src.manifest(last).disks().get(0).digest(StoreFixture.firstDataSlot(src.manifest(last).disks().get(0))))
                     .orElseThrow().packId();
             t.delete(BucketLayout.manifestKey(last));
             t.delete(BucketLayout.packKey(pack));
@@ -186,14 +186,14 @@ class ReplicationTest {
             damagedManifest = backup(src, "c", TestImages.mixed(dir.resolve("c.img"), 1 << 20, 40_000, 13)).id();
             assertThat(new Replicator(src, t).run(Progress.none()).ok()).isTrue();
 
-            Digest d = b.disks().get(0).digest(firstChunk(b.disks().get(0)));
+            Digest d = b.disks().get(0).digest(StoreFixture.firstDataSlot(b.disks().get(0)));
             var loc = src.index().get(d).orElseThrow();
             packId = loc.packId();
             entry = new PackFormat.Entry(d, loc.offset(), loc.rawLength(), loc.storedLength(), loc.codec());
         }
         // flip one payload byte of that chunk, and one byte inside c's manifest, in S3Proxy's files
-        flip(server.objectFile("corrupt", BucketLayout.packKey(packId)), entry.offset() + PackFormat.FRAME_HEADER_SIZE + 3);
-        flip(server.objectFile("corrupt", BucketLayout.manifestKey(damagedManifest)), 40);
+        TestImages.flipByte(server.objectFile("corrupt", BucketLayout.packKey(packId)), entry.offset() + PackFormat.FRAME_HEADER_SIZE + 3);
+        TestImages.flipByte(server.objectFile("corrupt", BucketLayout.manifestKey(damagedManifest)), 40);
 
         try (S3Target t = new S3Target(server.settings("corrupt"))) {
             BucketReader reader = new BucketReader(t);
@@ -322,24 +322,6 @@ class ReplicationTest {
             return store.index().get(d).orElseThrow().packId();
         } catch (StoreException e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    private static int firstChunk(DiskMap disk) {
-        for (int s = 0; s < disk.slotCount(); s++) {
-            if (!disk.isZero(s)) {
-                return s;
-            }
-        }
-        throw new IllegalStateException("disk has no data");
-    }
-
-    private static void flip(Path file, long offset) throws Exception {
-        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
-            f.seek(offset);
-            int b = f.read();
-            f.seek(offset);
-            f.write(b ^ 0x40);
         }
     }
 }
