@@ -120,6 +120,25 @@ class RestoreFromBucketTest {
     }
 
     @Test
+    void bucketSettingsCanComeFromTheAgentsConfigurationFile() throws Exception {
+        Path config = Files.writeString(dir.resolve("restore-agent.properties"), String.join("\n",
+                "bucket=" + BUCKET, "endpoint=" + s3.endpoint(), "access-key=" + S3ProxyServer.IDENTITY,
+                "secret-key=" + S3ProxyServer.CREDENTIAL, "cache=" + dir.resolve("cache"), ""));
+        java.io.PrintStream out = System.out;
+        java.io.ByteArrayOutputStream o = new java.io.ByteArrayOutputStream();
+        int exit;
+        try {
+            System.setOut(new java.io.PrintStream(o, true, StandardCharsets.UTF_8));
+            exit = RestoreAgent.run(config, "--json", "list");
+        } finally {
+            System.setOut(out);
+        }
+        assertThat(exit).isZero();
+        assertThat(o.toString(StandardCharsets.UTF_8)).contains(restorePoint);
+        assertThat(RestoreAgent.run(dir.resolve("missing.properties"), "list")).isEqualTo(2);
+    }
+
+    @Test
     void aFullRestoreFromTheBucketAloneIsBitExactAndRuns() throws Exception {
         String vm = vm("full");
         Path images = Files.createDirectories(dir.resolve("images"));

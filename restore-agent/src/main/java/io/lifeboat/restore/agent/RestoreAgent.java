@@ -159,8 +159,39 @@ public final class RestoreAgent {
         System.exit(run(args));
     }
 
+    /**
+     * The agent's configuration file, if any: {@code $LIFEBOAT_AGENT_CONFIG}, else
+     * {@code /etc/lifeboat/restore-agent.properties} when it exists.
+     */
+    static Path configFile() {
+        String env = System.getenv("LIFEBOAT_AGENT_CONFIG");
+        if (env != null && !env.isBlank()) {
+            return Path.of(env);
+        }
+        Path system = Path.of("/etc/lifeboat/restore-agent.properties");
+        return java.nio.file.Files.isRegularFile(system) ? system : null;
+    }
+
     public static int run(String... args) {
+        return run(configFile(), args);
+    }
+
+    /**
+     * Runs with defaults for any option from {@code config}, a properties file whose keys are the
+     * options' long names without dashes ({@code bucket=lifeboat}, {@code endpoint=http://…},
+     * {@code access-key=…}, {@code secret-key=…}, {@code cache=/var/cache/lifeboat}); options on
+     * the command line win. A recovery site keeps its bucket settings there instead of on every
+     * command line.
+     */
+    public static int run(Path config, String... args) {
         CommandLine cl = new CommandLine(new RestoreAgent());
+        if (config != null) {
+            if (!java.nio.file.Files.isReadable(config)) {
+                System.err.println("restore-agent: cannot read the configuration file " + config);
+                return ExitCode.USAGE;
+            }
+            cl.setDefaultValueProvider(new CommandLine.PropertiesDefaultProvider(config.toFile()));
+        }
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             if (ex instanceof StoreException se) {
                 cmd.getErr().println("restore-agent: " + se.getMessage());
