@@ -22,7 +22,7 @@ import java.net.URISyntaxException;
                 BackupCommand.class, JobCommand.class, JobsCommand.class,
                 RestorePointsCommand.class, RestorePointCommand.class,
                 RestoreCommand.class, InstantRecoverCommand.class, InstantRecoveriesCommand.class,
-                ReplicationCommand.class,
+                ReplicationCommand.class, PoliciesCommand.class, PolicyCommand.class,
                 CommandLine.HelpCommand.class})
 public final class LifeboatCli {
     static final String DEFAULT_URL = "http://localhost:8080";
