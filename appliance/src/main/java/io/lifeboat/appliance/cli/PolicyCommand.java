@@ -70,6 +70,7 @@ final class PolicyCommand {
 
     static String text(JsonNode p) {
         JsonNode d = p.path("definition");
+        // One aligned block of fields: the definition's nested values (selection, window, retention) flattened to text.
         ObjectNode view = ApplianceClient.JSON.createObjectNode()
                 .put("name", p.path("name").asText())
                 .put("paused", p.path("paused").asBoolean())
@@ -80,13 +81,11 @@ final class PolicyCommand {
         }
         view.put("retention", retention(d.path("retention")))
                 .put("retries", d.path("retries").path("count").asInt() + ", backoff "
-                        + d.path("retries").path("backoff").asText())
-                .set("maxConcurrentPerHost", d.path("maxConcurrentPerHost"));
-        view.set("maxConcurrentTotal", d.path("maxConcurrentTotal"));
-        view.set("replicateAfterBackup", d.path("replicateAfterBackup"));
-        view.set("verifyCron", d.path("verifyCron"));
-        view.set("gcCron", d.path("gcCron"));
-        view.set("misfire", d.path("misfire"));
+                        + d.path("retries").path("backoff").asText());
+        for (String f : List.of("maxConcurrentPerHost", "maxConcurrentTotal", "replicateAfterBackup", "verifyCron",
+                "gcCron", "misfire")) {
+            view.set(f, d.path(f));
+        }
         view.set("created", p.path("created"));
         view.set("updated", p.path("updated"));
         StringBuilder out = new StringBuilder(Table.fields(view, view.properties().stream()
