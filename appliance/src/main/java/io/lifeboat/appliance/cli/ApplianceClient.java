@@ -121,11 +121,29 @@ final class ApplianceClient {
                     : "the appliance refused user '" + user + "': wrong user or password";
         }
         String detail = body.path("detail").asText("");
+        JsonNode violations = body.path("violations");
+        if (violations.isArray() && !violations.isEmpty()) {
+            return violations(detail, violations);
+        }
         if (!detail.isBlank()) {
             return detail;
         }
         String title = body.path("title").asText("");
         return "HTTP " + status + (title.isBlank() ? "" : " " + title) + " from " + base;
+    }
+
+    /**
+     * A 400 that names every bad field ({@code violations: [{field, message}]}, docs/api.md,
+     * "Policies"): the detail's summary, then one {@code field: message} line each, so that a long
+     * list stays readable. The detail repeats the violations after its first colon; that part is dropped.
+     */
+    private static String violations(String detail, JsonNode violations) {
+        int colon = detail.indexOf(':');
+        StringBuilder out = new StringBuilder(colon > 0 ? detail.substring(0, colon) : "the request is invalid");
+        for (JsonNode v : violations) {
+            out.append("\n  ").append(v.path("field").asText("?")).append(": ").append(v.path("message").asText(""));
+        }
+        return out.toString();
     }
 
     private CommandFailure unreachable(IOException e) {

@@ -23,25 +23,12 @@ final class BackupCommand extends Verb {
     @Override
     void run() throws CommandFailure, InterruptedException {
         JsonNode started = api().post(host.on(VmCommand.path(vm) + "/backups"), null);
-        String jobId = started.path("jobId").asText();
-        if (jobId.isEmpty()) {
-            throw new CommandFailure(ExitCode.FAILED, "the appliance started no job (no jobId in its answer)");
-        }
+        String jobId = JobWatch.jobId(started);
         if (noWait) {
             print(started, s -> jobId);
             return;
         }
-        boolean bar = !json() && System.console() != null;
-        JsonNode job = new JobWatch(api(), bar ? new JobProgressBar(System.err) : null).await(jobId);
-        String state = job.path("state").asText();
-        if (!state.equals("SUCCEEDED")) {
-            if (json()) {
-                print(job, JobCommand::text);
-            }
-            String why = job.path("error").asText("");
-            throw new CommandFailure(ExitCode.FAILED, "backup of " + vm + " " + state.toLowerCase(java.util.Locale.ROOT)
-                    + (why.isBlank() ? "" : ": " + why) + " (job " + jobId + ")");
-        }
+        JsonNode job = JobWatch.awaitSucceeded(this, jobId, "backup of " + vm);
         print(job, j -> restorePoint(j.path("restorePoint")));
     }
 

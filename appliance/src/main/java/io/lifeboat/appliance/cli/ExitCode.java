@@ -37,7 +37,7 @@ final class ExitCode {
         m.put(Integer.toString(OK), "success");
         m.put(Integer.toString(FAILED), "failed: the job failed or was cancelled, a server error, an I/O error");
         m.put(Integer.toString(USAGE), "bad usage or bad input (the appliance answered 400 or 422)");
-        m.put(Integer.toString(NOT_FOUND), "not found: no such VM, snapshot, job or restore point (404)");
+        m.put(Integer.toString(NOT_FOUND), "not found: no such VM, snapshot, job, restore point or policy (404)");
         m.put(Integer.toString(NOT_AUTHENTICATED), "not authenticated or not allowed (401, 403)");
         m.put(Integer.toString(UNREACHABLE), "the appliance is unreachable");
         m.put(Integer.toString(CONFLICT), "conflict with the current state (409)");

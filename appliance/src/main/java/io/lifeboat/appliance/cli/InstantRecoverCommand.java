@@ -56,7 +56,7 @@ final class InstantRecoverCommand extends Verb {
         JsonNode started = api().post(RestorePointCommand.path(id) + "/instant-recovery", body);
         String jobId = started.path("jobId").asText();
         if (await && !noCopy) {
-            RestoreCommand.awaitSucceeded(this, jobId, "copy of instant recovery " + started.path("session").path("id").asText());
+            JobWatch.awaitSucceeded(this, jobId, "copy of instant recovery " + started.path("session").path("id").asText());
             print(api().get("/api/instant-recoveries/" + ApplianceClient.segment(started.path("session").path("id").asText())),
                     InstantRecoveriesCommand::text);
             return;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.lifeboat.store.Progress;
 
 import java.time.Duration;
+import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -24,6 +25,31 @@ final class JobWatch {
     JobWatch(ApplianceClient api, JobProgressBar bar) {
         this.api = api;
         this.bar = bar;
+    }
+
+    /** The id in an answer that started a job ({@code {"jobId": ...}}). */
+    static String jobId(JsonNode started) throws CommandFailure {
+        String jobId = started.path("jobId").asText();
+        if (jobId.isEmpty()) {
+            throw new CommandFailure(ExitCode.FAILED, "the appliance started no job (no jobId in its answer)");
+        }
+        return jobId;
+    }
+
+    /** Follows a job to its end; a job that did not succeed is a failure naming its error. */
+    static JsonNode awaitSucceeded(Verb verb, String jobId, String what) throws CommandFailure {
+        boolean bar = !verb.json() && System.console() != null;
+        JsonNode job = new JobWatch(verb.api(), bar ? new JobProgressBar(System.err) : null).await(jobId);
+        String state = job.path("state").asText();
+        if (!state.equals("SUCCEEDED")) {
+            if (verb.json()) {
+                verb.print(job, JobCommand::text);
+            }
+            String why = job.path("error").asText("");
+            throw new CommandFailure(ExitCode.FAILED, what + " " + state.toLowerCase(Locale.ROOT)
+                    + (why.isBlank() ? "" : ": " + why) + " (job " + jobId + ")");
+        }
+        return job;
     }
 
     /** The job once it has ended (SUCCEEDED, FAILED or CANCELLED). */

@@ -16,12 +16,13 @@ import java.net.URISyntaxException;
 @Command(name = "lifeboat",
         mixinStandardHelpOptions = true,
         version = "lifeboat 0.1.0",
-        description = "Manage VMs, back them up and look after restore points and jobs on a Lifeboat appliance.",
+        description = "Manage VMs, back them up, look after restore points, jobs, replication and backup policies on a Lifeboat appliance.",
         subcommands = {
                 VmsCommand.class, VmCommand.class, SnapshotCommand.class, CloneCommand.class,
                 BackupCommand.class, JobCommand.class, JobsCommand.class,
                 RestorePointsCommand.class, RestorePointCommand.class,
                 RestoreCommand.class, InstantRecoverCommand.class, InstantRecoveriesCommand.class,
+                ReplicationCommand.class, PoliciesCommand.class, PolicyCommand.class,
                 CommandLine.HelpCommand.class})
 public final class LifeboatCli {
     static final String DEFAULT_URL = "http://localhost:8080";

@@ -3,7 +3,6 @@ package io.lifeboat.appliance.cli;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -82,32 +81,13 @@ final class RestoreCommand extends Verb {
             return;
         }
         JsonNode started = api().post(path, body);
-        String jobId = started.path("jobId").asText();
-        if (jobId.isEmpty()) {
-            throw new CommandFailure(ExitCode.FAILED, "the appliance started no job (no jobId in its answer)");
-        }
+        String jobId = JobWatch.jobId(started);
         if (noWait) {
             print(started, s -> jobId);
             return;
         }
-        awaitSucceeded(this, jobId, "restore of " + id);
+        JobWatch.awaitSucceeded(this, jobId, "restore of " + id);
         print(api().get(JobCommand.path(jobId) + "/restore"), RestoreCommand::result);
-    }
-
-    /** Follows a job to its end; a job that did not succeed is a failure naming its error. */
-    static JsonNode awaitSucceeded(Verb verb, String jobId, String what) throws CommandFailure {
-        boolean bar = !verb.json() && System.console() != null;
-        JsonNode job = new JobWatch(verb.api(), bar ? new JobProgressBar(System.err) : null).await(jobId);
-        String state = job.path("state").asText();
-        if (!state.equals("SUCCEEDED")) {
-            if (verb.json()) {
-                verb.print(job, JobCommand::text);
-            }
-            String why = job.path("error").asText("");
-            throw new CommandFailure(ExitCode.FAILED, what + " " + state.toLowerCase(Locale.ROOT)
-                    + (why.isBlank() ? "" : ": " + why) + " (job " + jobId + ")");
-        }
-        return job;
     }
 
     static String plan(JsonNode plan) {

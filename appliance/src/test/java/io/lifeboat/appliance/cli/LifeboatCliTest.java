@@ -27,7 +27,9 @@ class LifeboatCliTest extends CliHarness {
     static final List<String> VERBS = List.of("", "vms", "vm", "vm show", "vm define", "vm start", "vm shutdown",
             "vm force-off", "vm delete", "vm tags", "snapshot", "snapshot list", "snapshot create", "snapshot revert",
             "snapshot delete", "clone", "backup", "job", "job show", "job cancel", "jobs", "restore-points",
-            "restore-point", "restore-point show", "restore-point delete");
+            "restore-point", "restore-point show", "restore-point delete", "replication", "replication run",
+            "replication test", "policies", "policy", "policy show", "policy create", "policy update", "policy delete",
+            "policy pause", "policy resume", "policy run", "policy prune-preview");
 
     @Autowired
     ChunkStore chunkStore;

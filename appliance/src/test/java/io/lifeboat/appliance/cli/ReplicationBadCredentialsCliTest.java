@@ -1,0 +1,50 @@
+package io.lifeboat.appliance.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.lifeboat.appliance.TestDirectories;
+import io.lifeboat.store.replication.S3ProxyServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/** The replication verbs when the bucket refuses the appliance's credentials: a clear failure, never exit 0. */
+class ReplicationBadCredentialsCliTest extends CliHarness {
+    static S3ProxyServer s3;
+
+    @DynamicPropertySource
+    static void bucket(DynamicPropertyRegistry registry) throws Exception {
+        s3 = S3ProxyServer.start(TestDirectories.removedAtExit("lifeboat-s3"), "cli-bad");
+        registry.add("lifeboat.replication.endpoint", () -> s3.endpoint().toString());
+        registry.add("lifeboat.replication.bucket", () -> "cli-bad");
+        registry.add("lifeboat.replication.access-key", () -> S3ProxyServer.IDENTITY);
+        registry.add("lifeboat.replication.secret-key", () -> "not-the-secret");
+    }
+
+    @AfterAll
+    static void stopS3() {
+        s3.close();
+    }
+
+    @Test
+    void wrongCredentialsFailTheTestAndTheRun() throws Exception {
+        Run test = lifeboat("replication", "test");
+        assertThat(test.exitCode()).isEqualTo(1);
+        assertThat(test.out()).isEmpty();
+        assertThat(test.err()).startsWith("lifeboat: replication test failed: ").contains("access denied");
+        assertThat(test.err().lines()).hasSize(1);
+
+        Run json = lifeboat("replication", "test", "--json");
+        assertThat(json.exitCode()).isEqualTo(1);
+        JsonNode check = json.json();
+        assertThat(check.path("ok").asBoolean()).isFalse();
+        assertThat(check.path("message").asText()).contains("access denied");
+
+        Run run = lifeboat("replication", "run");
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).startsWith("lifeboat: replication failed: ").contains("access denied", "(job ");
+        assertThat(lifeboat("replication").out()).contains("last run: FAILED at ", "error: ");
+    }
+}
