@@ -185,6 +185,8 @@ public class ReplicationJobs {
         Progress progress = new Progress();
         ScheduledFuture<?> copier = threads.scheduleAtFixedRate(() -> jobs.progress(job.id(), progress.snapshot()),
                 progressInterval.toMillis(), progressInterval.toMillis(), TimeUnit.MILLISECONDS);
+        Job.State outcome;
+        String error;
         try (S3Target target = new S3Target(settings.settings())) {
             jobs.start(job.id());
             ReplicationReport r = new Replicator(store.get(), target, settings.options()).run(progress);
@@ -198,18 +200,21 @@ public class ReplicationJobs {
                 log.warn("Replication job {}: could not list the bucket afterwards; the lag shown is from an earlier run: {}",
                         job.id(), e.getMessage());
             }
-            String error = r.ok() ? null : String.join("; ", r.failures());
-            jobs.finish(job.id(), r.ok() ? Job.State.SUCCEEDED : Job.State.FAILED, error);
+            outcome = r.ok() ? Job.State.SUCCEEDED : Job.State.FAILED;
+            error = r.ok() ? null : String.join("; ", r.failures());
             log.info("Replication job {}: {} pack(s) and {} restore point(s) uploaded, {} bytes{}", job.id(),
                     r.uploadedPacks(), r.uploadedManifests(), r.uploadedBytes(), r.ok() ? "" : "; failed: " + error);
         } catch (StoreException | RuntimeException e) {
             copier.cancel(false);
-            jobs.finish(job.id(), Job.State.FAILED, e.getMessage());
+            outcome = Job.State.FAILED;
+            error = e.getMessage();
             log.warn("Replication job {} failed: {}", job.id(), e.getMessage());
         } finally {
             running.set(null);
             busy.set(false);
         }
+        // Released first: whoever sees the job ended can start the next run at once.
+        jobs.finish(job.id(), outcome, error);
     }
 
     /** Lists the restore points the bucket holds and keeps the newest per VM in the catalog. */
