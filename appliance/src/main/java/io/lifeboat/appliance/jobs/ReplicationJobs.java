@@ -75,9 +75,13 @@ public class ReplicationJobs {
     public record VmLag(String newestInBucket, Long lagSeconds, Instant checkedAt) {
     }
 
-    /** What GET /api/replication shows; never the secret key. {@code every} is null when there is no schedule. */
+    /**
+     * What GET /api/replication shows; never the secret key. {@code every} is null when there is no
+     * schedule, {@code pruneGrace} when pruning is off.
+     */
     public record Status(boolean configured, String endpoint, String bucket, String region, boolean afterBackup,
-                         Duration every, Job running, ReplicationStateRepository.Run last, Map<String, VmLag> vms) {
+                         Duration every, Duration pruneGrace, Job running, ReplicationStateRepository.Run last,
+                         Map<String, VmLag> vms) {
     }
 
     /** The answer of a connection test. */
@@ -250,7 +254,8 @@ public class ReplicationJobs {
         }
         return new Status(settings.configured(), settings.endpoint() == null ? null : settings.endpoint().toString(),
                 settings.bucket(), settings.region(), settings.afterBackup(),
-                settings.every().isZero() ? null : settings.every(), running.get(), state.lastRun().orElse(null), vms);
+                settings.every().isZero() ? null : settings.every(), settings.prune() ? settings.pruneGrace() : null,
+                running.get(), state.lastRun().orElse(null), vms);
     }
 
     private void requireConfigured() {

@@ -48,6 +48,7 @@ class ReplicationApiTest extends LibvirtAppliance {
         do {
             JsonNode status = admin().get("/api/replication").body();
             assertThat(status.path("configured").asBoolean()).isTrue();
+            assertThat(status.path("pruneGrace").asString()).isEqualTo("PT24H");
             assertThat(status.toString()).doesNotContain(S3ProxyServer.CREDENTIAL);
             lag = status.path("vms").path(vm);
             if (System.nanoTime() > deadline) {
