@@ -1,6 +1,6 @@
 package io.lifeboat.appliance.api;
 
-import io.lifeboat.appliance.TestDirectories;
+import io.lifeboat.appliance.TestBuckets;
 import io.lifeboat.appliance.inventory.TestVms;
 import io.lifeboat.store.replication.S3ProxyServer;
 import org.junit.jupiter.api.AfterAll;
@@ -20,11 +20,7 @@ class ReplicationApiTest extends LibvirtAppliance {
 
     @DynamicPropertySource
     static void bucket(DynamicPropertyRegistry registry) throws Exception {
-        s3 = S3ProxyServer.start(TestDirectories.removedAtExit("lifeboat-s3"), "site-b");
-        registry.add("lifeboat.replication.endpoint", () -> s3.endpoint().toString());
-        registry.add("lifeboat.replication.bucket", () -> "site-b");
-        registry.add("lifeboat.replication.access-key", () -> S3ProxyServer.IDENTITY);
-        registry.add("lifeboat.replication.secret-key", () -> S3ProxyServer.CREDENTIAL);
+        s3 = TestBuckets.replicateTo(registry, "site-b", S3ProxyServer.CREDENTIAL);
     }
 
     @AfterAll

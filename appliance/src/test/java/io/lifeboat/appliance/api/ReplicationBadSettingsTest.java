@@ -1,6 +1,6 @@
 package io.lifeboat.appliance.api;
 
-import io.lifeboat.appliance.TestDirectories;
+import io.lifeboat.appliance.TestBuckets;
 import io.lifeboat.appliance.inventory.TestVms;
 import io.lifeboat.store.replication.S3ProxyServer;
 import org.junit.jupiter.api.AfterAll;
@@ -20,11 +20,7 @@ class ReplicationBadSettingsTest extends LibvirtAppliance {
 
     @DynamicPropertySource
     static void bucket(DynamicPropertyRegistry registry) throws Exception {
-        s3 = S3ProxyServer.start(TestDirectories.removedAtExit("lifeboat-s3"), "site-c");
-        registry.add("lifeboat.replication.endpoint", () -> s3.endpoint().toString());
-        registry.add("lifeboat.replication.bucket", () -> "site-c");
-        registry.add("lifeboat.replication.access-key", () -> S3ProxyServer.IDENTITY);
-        registry.add("lifeboat.replication.secret-key", () -> "not-the-secret");
+        s3 = TestBuckets.replicateTo(registry, "site-c", "not-the-secret");
     }
 
     @AfterAll

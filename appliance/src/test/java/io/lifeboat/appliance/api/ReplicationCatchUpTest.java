@@ -1,5 +1,6 @@
 package io.lifeboat.appliance.api;
 
+import io.lifeboat.appliance.TestBuckets;
 import io.lifeboat.appliance.TestDirectories;
 import io.lifeboat.appliance.inventory.TestVms;
 import io.lifeboat.store.replication.FaultProxy;
@@ -30,10 +31,7 @@ class ReplicationCatchUpTest extends LibvirtAppliance {
         s3 = S3ProxyServer.start(TestDirectories.removedAtExit("lifeboat-s3"), "site-d");
         proxy = FaultProxy.start(s3.endpoint());
         outage = proxy.outage(FaultProxy.Fault.INTERNAL_ERROR, r -> true);
-        registry.add("lifeboat.replication.endpoint", () -> proxy.endpoint().toString());
-        registry.add("lifeboat.replication.bucket", () -> "site-d");
-        registry.add("lifeboat.replication.access-key", () -> S3ProxyServer.IDENTITY);
-        registry.add("lifeboat.replication.secret-key", () -> S3ProxyServer.CREDENTIAL);
+        TestBuckets.register(registry, proxy.endpoint(), "site-d", S3ProxyServer.CREDENTIAL);
         registry.add("lifeboat.replication.every", () -> "2s");
     }
 

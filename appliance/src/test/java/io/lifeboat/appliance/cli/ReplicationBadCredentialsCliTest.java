@@ -3,7 +3,7 @@ package io.lifeboat.appliance.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.lifeboat.appliance.TestDirectories;
+import io.lifeboat.appliance.TestBuckets;
 import io.lifeboat.store.replication.S3ProxyServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -16,11 +16,7 @@ class ReplicationBadCredentialsCliTest extends CliHarness {
 
     @DynamicPropertySource
     static void bucket(DynamicPropertyRegistry registry) throws Exception {
-        s3 = S3ProxyServer.start(TestDirectories.removedAtExit("lifeboat-s3"), "cli-bad");
-        registry.add("lifeboat.replication.endpoint", () -> s3.endpoint().toString());
-        registry.add("lifeboat.replication.bucket", () -> "cli-bad");
-        registry.add("lifeboat.replication.access-key", () -> S3ProxyServer.IDENTITY);
-        registry.add("lifeboat.replication.secret-key", () -> "not-the-secret");
+        s3 = TestBuckets.replicateTo(registry, "cli-bad", "not-the-secret");
     }
 
     @AfterAll

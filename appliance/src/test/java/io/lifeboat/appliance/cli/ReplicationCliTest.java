@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Path;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.lifeboat.appliance.TestDirectories;
+import io.lifeboat.appliance.TestBuckets;
 import io.lifeboat.appliance.api.CatalogedBackups;
 import io.lifeboat.appliance.catalog.RestorePointRepository;
 import io.lifeboat.appliance.config.ChunkStore;
@@ -27,11 +27,7 @@ class ReplicationCliTest extends CliHarness {
 
     @DynamicPropertySource
     static void bucket(DynamicPropertyRegistry registry) throws Exception {
-        s3 = S3ProxyServer.start(TestDirectories.removedAtExit("lifeboat-s3"), "cli-site");
-        registry.add("lifeboat.replication.endpoint", () -> s3.endpoint().toString());
-        registry.add("lifeboat.replication.bucket", () -> "cli-site");
-        registry.add("lifeboat.replication.access-key", () -> S3ProxyServer.IDENTITY);
-        registry.add("lifeboat.replication.secret-key", () -> S3ProxyServer.CREDENTIAL);
+        s3 = TestBuckets.replicateTo(registry, "cli-site", S3ProxyServer.CREDENTIAL);
     }
 
     @AfterAll
