@@ -67,8 +67,18 @@ public final class LibvirtHost implements AutoCloseable {
     }
 
     public Optional<ExistingVm> byName(String name) throws RestoreException {
+        Optional<Domain> d = domain(name);
         try {
-            return Optional.of(describe(connect.domainLookupByName(name)));
+            return d.isEmpty() ? Optional.empty() : Optional.of(describe(d.get()));
+        } catch (LibvirtException e) {
+            throw failed("describe VM " + name, e);
+        }
+    }
+
+    /** The domain of that name, running or not, if the host has one. */
+    public Optional<Domain> domain(String name) throws RestoreException {
+        try {
+            return Optional.of(connect.domainLookupByName(name));
         } catch (LibvirtException e) {
             return absentIf(e, ErrorNumber.VIR_ERR_NO_DOMAIN, "look up VM " + name);
         }

@@ -58,8 +58,8 @@ class RestoreFromBucketTest {
     static void replicatedRestorePoint() throws Exception {
         s3 = S3ProxyServer.start(shared.resolve("s3"), BUCKET);
         source = shared.resolve("web01-vda.raw");
-        run("qemu-img", "create", "-q", "-f", "raw", source.toString(), Long.toString(48 * MIB));
-        run("qemu-io", "-f", "raw", source.toString(), "-c", "write -P 0x11 0 3M", "-c", "write -P 0x22 20M 2M");
+        TestImages.run("qemu-img", "create", "-q", "-f", "raw", source.toString(), Long.toString(48 * MIB));
+        TestImages.run("qemu-io", "-f", "raw", source.toString(), "-c", "write -P 0x11 0 3M", "-c", "write -P 0x22 20M 2M");
         String xml = "<domain type='qemu'><name>web01</name><uuid>" + UUID.randomUUID() + "</uuid>"
                 + "<memory unit='MiB'>64</memory><vcpu>1</vcpu><os><type arch='x86_64' machine='pc'>hvm</type></os>"
                 + "<devices><disk type='file' device='disk'><driver name='qemu' type='raw'/>"
@@ -153,7 +153,7 @@ class RestoreFromBucketTest {
         } finally {
             libvirt.close();
         }
-        run("qemu-img", "compare", "-f", "raw", "-F", "qcow2", source.toString(), images.resolve(vm + "-vda.qcow2").toString());
+        TestImages.run("qemu-img", "compare", "-f", "raw", "-F", "qcow2", source.toString(), images.resolve(vm + "-vda.qcow2").toString());
         assertThat(cacheBytes()).as("the cache stays within its budget").isLessThanOrEqualTo(8 * MIB);
     }
 
@@ -178,7 +178,7 @@ class RestoreFromBucketTest {
         } finally {
             libvirt.close();
         }
-        run("qemu-img", "compare", "-f", "raw", "-F", "qcow2", source.toString(), images.resolve(vm + "-vda.qcow2").toString());
+        TestImages.run("qemu-img", "compare", "-f", "raw", "-F", "qcow2", source.toString(), images.resolve(vm + "-vda.qcow2").toString());
     }
 
     /** Runs the agent in this JVM; its stdout, or an assertion error with both streams if it did not exit 0. */
@@ -210,14 +210,5 @@ class RestoreFromBucketTest {
             }
             return total;
         }
-    }
-
-    private static String run(String... command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (p.waitFor() != 0) {
-            throw new AssertionError(String.join(" ", command) + " exited with " + p.exitValue() + ": " + out);
-        }
-        return out;
     }
 }

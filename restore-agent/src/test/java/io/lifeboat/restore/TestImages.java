@@ -9,7 +9,7 @@ import java.util.List;
  * Disk images for restore tests, made and checked with qemu-img and qemu-io, and tiny qemu (TCG)
  * domains with no OS that start in a moment.
  */
-final class TestImages {
+public final class TestImages {
     static final long MIB = 1 << 20;
 
     private TestImages() {
@@ -62,7 +62,8 @@ final class TestImages {
                 + moreDevices + "<memballoon model='none'/></devices></domain>";
     }
 
-    static String run(String... command) {
+    /** Runs a command to completion; its output, or an exception with it if the command failed. */
+    public static String run(String... command) {
         try {
             Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -157,10 +157,10 @@ public final class InstantRecovery implements AutoCloseable {
                 domain.create();
                 return session;
             } catch (RestoreException e) {
-                abandon(libvirt, session, dir);
+                abandon(host, session, dir);
                 throw e;
             } catch (IOException | LibvirtException | RuntimeException e) {
-                abandon(libvirt, session, dir);
+                abandon(host, session, dir);
                 throw new RestoreException(Kind.IO, "instant recovery of "
                         + manifest.id() + " as " + o.vmName() + " failed: " + e.getMessage(), e);
             }
@@ -227,8 +227,7 @@ public final class InstantRecovery implements AutoCloseable {
                     + session.restorePoint() + ", not " + manifest.id());
         }
         try (LibvirtHost host = LibvirtHost.connect(session.libvirtUri())) {
-            Connect libvirt = host.connection();
-            Optional<Domain> domain = lookup(libvirt, session.vm());
+            Optional<Domain> domain = host.domain(session.vm());
             if (domain.isEmpty()) {
                 return record(dir, session.with(InstantSession.State.FAILED, "VM " + session.vm() + " no longer exists"));
             }
@@ -412,32 +411,17 @@ public final class InstantRecovery implements AutoCloseable {
         return live.disks().stream().anyMatch(d -> d.target().equals(disk.target()) && disk.overlay().equals(d.path()));
     }
 
-    private static Optional<Domain> lookup(Connect libvirt, String name) throws LibvirtException {
-        for (String defined : libvirt.listDefinedDomains()) {
-            if (defined.equals(name)) {
-                return Optional.of(libvirt.domainLookupByName(name));
-            }
-        }
-        for (int id : libvirt.listDomains()) {
-            Domain d = libvirt.domainLookupByID(id);
-            if (d.getName().equals(name)) {
-                return Optional.of(d);
-            }
-        }
-        return Optional.empty();
-    }
-
     /** Undoes a start that failed half-way: the VM, the export, the session directory. */
-    private void abandon(Connect libvirt, InstantSession session, Path dir) {
+    private void abandon(LibvirtHost host, InstantSession session, Path dir) {
         try {
-            Optional<Domain> d = lookup(libvirt, session.vm());
+            Optional<Domain> d = host.domain(session.vm());
             if (d.isPresent()) {
                 if (d.get().isActive() == 1) {
                     d.get().destroy();
                 }
                 d.get().undefine();
             }
-        } catch (LibvirtException ignored) {
+        } catch (LibvirtException | RestoreException ignored) {
             // the error that made us abandon is the one to report
         }
         stopServing(session.id());

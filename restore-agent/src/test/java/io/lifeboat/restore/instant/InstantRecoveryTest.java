@@ -3,6 +3,7 @@ package io.lifeboat.restore.instant;
 import io.lifeboat.nbd.ExportStatistics;
 import io.lifeboat.restore.domain.DomainXml;
 import io.lifeboat.restore.RestoreException;
+import io.lifeboat.restore.TestImages;
 import io.lifeboat.store.Progress;
 import io.lifeboat.store.StoreException;
 import io.lifeboat.store.Store;
@@ -57,8 +58,8 @@ class InstantRecoveryTest {
     @BeforeEach
     void restorePoint() throws Exception {
         source = dir.resolve("source.raw");
-        run("qemu-img", "create", "-q", "-f", "raw", source.toString(), Long.toString(DISK));
-        run("qemu-io", "-f", "raw", source.toString(), "-c", "write -P 0x11 0 4M", "-c", "write -P 0x22 32M 1M");
+        TestImages.run("qemu-img", "create", "-q", "-f", "raw", source.toString(), Long.toString(DISK));
+        TestImages.run("qemu-io", "-f", "raw", source.toString(), "-c", "write -P 0x11 0 4M", "-c", "write -P 0x22 32M 1M");
         store = Store.init(dir.resolve("store"), StoreConfig.defaults());
         String xml = "<domain type='qemu'><name>web01</name><uuid>" + UUID.randomUUID() + "</uuid>"
                 + "<memory unit='MiB'>64</memory><vcpu>1</vcpu><os><type arch='x86_64' machine='pc'>hvm</type></os>"
@@ -139,11 +140,11 @@ class InstantRecoveryTest {
             assertThat(domain.getInfo().state).isEqualTo(DomainInfo.DomainState.VIR_DOMAIN_RUNNING);
 
             domain.destroy();
-            assertThat(run("qemu-img", "info", image.toString())).doesNotContain("backing file");
+            assertThat(TestImages.run("qemu-img", "info", image.toString())).doesNotContain("backing file");
             Path model = dir.resolve("model.raw");
             Files.copy(source, model);
-            run("qemu-io", "-f", "raw", model.toString(), "-c", "write -P 0x5a 40M 1M", "-c", "write -P 0x6b 1M 64k");
-            run("qemu-img", "compare", "-f", "raw", "-F", "qcow2", model.toString(), image.toString());
+            TestImages.run("qemu-io", "-f", "raw", model.toString(), "-c", "write -P 0x5a 40M 1M", "-c", "write -P 0x6b 1M 64k");
+            TestImages.run("qemu-img", "compare", "-f", "raw", "-F", "qcow2", model.toString(), image.toString());
         }
     }
 
@@ -166,7 +167,7 @@ class InstantRecoveryTest {
             assertThat(second.copyAndPivot(id, 0, new Progress()).state()).isEqualTo(InstantSession.State.PIVOTED);
         }
         domain.destroy();
-        run("qemu-img", "compare", "-f", "raw", "-F", "qcow2", source.toString(),
+        TestImages.run("qemu-img", "compare", "-f", "raw", "-F", "qcow2", source.toString(),
                 dir.resolve("images").resolve(vm + "-vda.qcow2").toString());
     }
 
@@ -234,14 +235,5 @@ class InstantRecoveryTest {
             }
             Thread.sleep(50);
         }
-    }
-
-    private static String run(String... command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (p.waitFor() != 0) {
-            throw new AssertionError(String.join(" ", command) + " exited with " + p.exitValue() + ": " + out);
-        }
-        return out;
     }
 }
