@@ -124,7 +124,8 @@ class PolicyClusterTest {
                 return r;
             }
             if (System.nanoTime() > deadline) {
-                throw new AssertionError(what + " not reached within " + DEADLINE.toSeconds() + " s: " + r);
+                throw new AssertionError(what + " not reached within " + DEADLINE.toSeconds() + " s: " + r + "; rows:"
+                        + rows(policy));
             }
             Thread.sleep(200);
         }
