@@ -2,6 +2,7 @@ package io.lifeboat.appliance.jobs;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -36,6 +37,11 @@ import org.springframework.stereotype.Service;
  * engine's {@link io.lifeboat.store.Progress} to the catalog every {@code progressInterval}, and
  * at the end records the restore point and ends the job SUCCEEDED, FAILED or CANCELLED.
  *
+ * <p>Policies start their backups through {@link #startWithinLimit}, which starts one only while
+ * fewer than {@code lifeboat.backup.max-concurrent} backups run on this appliance, whatever
+ * started them; so several policies firing together share that many slots. A backup asked for
+ * through the API ({@link #start}) starts at once and takes a slot too.
+ *
  * <p>Only jobs started by this appliance can be cancelled here; a RUNNING row left by a crashed
  * appliance (or owned by another appliance on a shared catalog) is a 409.
  */
@@ -52,6 +58,8 @@ public class BackupJobs {
     private final Duration progressInterval;
     private final ReplicationJobs replication;
     private final Map<UUID, BackupJob> active = new ConcurrentHashMap<>();
+    private final int maxConcurrent;
+    private final Object admission = new Object();
     private final ExecutorService watchers;
 
     public BackupJobs(ObjectProvider<BackupEngine> engine, ChunkStore store, JobRepository jobs,
@@ -62,6 +70,7 @@ public class BackupJobs {
         this.jobs = jobs;
         this.restorePoints = restorePoints;
         this.progressInterval = properties.progressInterval();
+        this.maxConcurrent = properties.maxConcurrent();
         AtomicInteger n = new AtomicInteger();
         // One watcher per job: the engine runs every job at once too, so a bounded pool would only
         // leave started jobs looking QUEUED.
@@ -85,6 +94,20 @@ public class BackupJobs {
         log.info("Backup job {} of {} started (engine job {})", job.id(), vm, backup.id());
         watchers.execute(() -> watch(job.id(), backup));
         return job;
+    }
+
+    /**
+     * Starts a backup of {@code vm} as {@link #start} does if fewer than
+     * {@code lifeboat.backup.max-concurrent} backups run on this appliance; empty if the appliance
+     * is at its limit, so the caller waits for a slot.
+     */
+    public Optional<Job> startWithinLimit(String vm) throws BackupException, StoreException {
+        synchronized (admission) {
+            if (active.size() >= maxConcurrent) {
+                return Optional.empty();
+            }
+            return Optional.of(start(vm));
+        }
     }
 
     /**

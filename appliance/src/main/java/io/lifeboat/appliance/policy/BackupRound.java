@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 import io.lifeboat.appliance.catalog.Job;
@@ -21,8 +22,10 @@ import io.lifeboat.scheduler.policy.BackupPolicy;
 /**
  * One backup run of a policy over its selected VMs: starts backup jobs through {@link BackupJobs}
  * while at most {@code maxConcurrentPerHost} run per libvirt host and {@code maxConcurrentTotal}
- * overall, starts none once the window has closed, and tries a failed VM again after the backoff
- * until its retries are used up. Blocks until every VM has succeeded or given up.
+ * overall, and only while the appliance has a free backup slot ({@link BackupJobs#startWithinLimit}:
+ * the limit shared by every policy); starts none once the window has closed, and tries a failed
+ * VM again after the backoff until its retries are used up. Blocks until every VM has succeeded
+ * or given up.
  */
 final class BackupRound {
 
@@ -108,16 +111,24 @@ final class BackupRound {
 
     private void start(Pending p, Map<UUID, Pending> running, Map<String, Integer> perHost, Deque<Pending> waiting,
                        Map<String, VmOutcome> done, Observer observer) {
-        p.tries++;
+        Optional<Job> started;
         try {
-            Job job = backups.start(p.vm.name());
-            p.job = job.id();
-            running.put(job.id(), p);
-            perHost.merge(p.vm.host(), 1, Integer::sum);
-            observer.started(p.vm, job.id());
+            started = backups.startWithinLimit(p.vm.name());
         } catch (Exception e) {
+            p.tries++;
             failed(p, "could not start: " + e.getMessage(), waiting, done);
+            return;
         }
+        if (started.isEmpty()) {
+            waiting.add(p); // the appliance is at its limit: not a try, the VM waits for a slot
+            return;
+        }
+        p.tries++;
+        Job job = started.get();
+        p.job = job.id();
+        running.put(job.id(), p);
+        perHost.merge(p.vm.host(), 1, Integer::sum);
+        observer.started(p.vm, job.id());
     }
 
     private void failed(Pending p, String error, Deque<Pending> waiting, Map<String, VmOutcome> done) {
