@@ -102,6 +102,17 @@ public final class BucketPruner {
     }
 
     public PruneReport run(Progress progress) throws StoreException {
+        return run(progress, Set.of());
+    }
+
+    /**
+     * Prunes the bucket. {@code justUploaded}: restore points this run put in the bucket, counted as
+     * this store's even if they were deleted locally since (retention running beside replication),
+     * so that their deletion reaches the bucket too. Throws, having saved what it recorded, if a
+     * manifest it must read to know which packs are still needed is damaged or unreadable: the
+     * packs are then left alone, and the run must not look like a success.
+     */
+    public PruneReport run(Progress progress, Set<RestorePointId> justUploaded) throws StoreException {
         String owner = owner();
         String self = store.config().id();
         if (!self.equals(owner)) {
@@ -118,6 +129,7 @@ public final class BucketPruner {
         progress.phase("prune restore points", inBucket.size());
         Set<String> names = new HashSet<>();
         inBucket.forEach(id -> names.add(id.toString()));
+        justUploaded.forEach(id -> state.replicated.add(id.toString()));
         state.replicated.retainAll(names);
         state.manifestsMissingSince.keySet().retainAll(names);
         int deletedManifests = 0;
@@ -166,8 +178,8 @@ public final class BucketPruner {
                 needed = neededCandidates(seen, local, packs, candidates);
             } catch (StoreException e) {
                 state.save();
-                return new PruneReport(true, "packs not pruned: " + e.getMessage(), deletedManifests, 0, 0,
-                        pendingManifests, 0, foreign);
+                throw new StoreException(e.kind(), "packs not pruned (" + deletedManifests
+                        + " restore point(s) were): " + e.getMessage(), e);
             }
             List<String> due = new ArrayList<>();
             for (String id : candidates) {
@@ -197,9 +209,8 @@ public final class BucketPruner {
                     try {
                         needed.addAll(neededCandidates(appeared, local, packs, candidates));
                     } catch (StoreException e) {
-                        note = "packs not pruned: " + e.getMessage();
-                        due.clear();
-                        break;
+                        throw new StoreException(e.kind(), "packs not pruned (" + deletedManifests
+                                + " restore point(s) were): " + e.getMessage(), e);
                     }
                     seen.addAll(appeared);
                 }

@@ -3,6 +3,7 @@ package io.lifeboat.store.replication;
 import io.lifeboat.store.Progress;
 import io.lifeboat.store.Store;
 import io.lifeboat.store.StoreException;
+import io.lifeboat.store.chunk.ChunkCompressor;
 import io.lifeboat.store.chunk.Digest;
 import io.lifeboat.store.index.ChunkLocation;
 import io.lifeboat.store.index.PackRecord;
@@ -82,15 +83,21 @@ public final class Replicator {
         // Manifests before packs: every pack a listed manifest needs was sealed before it was committed.
         List<RestorePointId> restorePoints = store.list();
         Map<String, PackRecord> packs = store.index().packs();
-        for (String key : target.list(BucketLayout.PACKS).keySet()) {
-            BucketLayout.packId(key).ifPresent(run.inBucket::add);
+        for (Map.Entry<String, Long> listed : target.list(BucketLayout.PACKS).entrySet()) {
+            // An object whose size is not the pack's (damaged in the bucket) counts as missing and is sent again.
+            BucketLayout.packId(listed.getKey())
+                    .filter(id -> !packs.containsKey(id) || packs.get(id).size() == listed.getValue())
+                    .ifPresent(run.inBucket::add);
         }
         Set<RestorePointId> manifestsInBucket = new HashSet<>();
         for (String key : target.list(BucketLayout.MANIFESTS).keySet()) {
             BucketLayout.restorePoint(key).ifPresent(manifestsInBucket::add);
         }
 
-        ExecutorService pool = Executors.newFixedThreadPool(options.concurrency(), r -> {
+        // Under a bandwidth limit the limit is the bottleneck: one upload at a time gets the whole
+        // rate, which the per-attempt timeout assumes (S3Settings#effectiveAttemptTimeout).
+        int concurrency = target.settings().bytesPerSecond() > 0 ? 1 : options.concurrency();
+        ExecutorService pool = Executors.newFixedThreadPool(concurrency, r -> {
             Thread t = new Thread(r, "replicate");
             t.setDaemon(true);
             return t;
@@ -143,7 +150,7 @@ public final class Replicator {
         BucketPruner pruner = new BucketPruner(store, target, options.grace(), options.clock());
         try {
             if (options.prune()) {
-                prune = pruner.run(progress);
+                prune = pruner.run(progress, run.uploadedManifests);
             } else {
                 // so that turning pruning on later can delete what this store deletes meanwhile
                 Set<RestorePointId> replicated = new HashSet<>(run.uploadedManifests);
@@ -225,11 +232,15 @@ public final class Replicator {
             }
         }
 
-        /** Uploads a sealed pack after checking its footer still matches its id. */
+        /**
+         * Uploads a sealed pack after checking it whole (footer against its id, then every frame's
+         * CRC32C, length and SHA-256): a pack damaged on this disk is not sent, so the bucket never
+         * takes a bad copy for a good one, and the failure names the chunk.
+         */
         private void upload(String packId) throws IOException {
             Path file = store.packs().packFile(packId);
-            try (PackReader r = new PackReader(packId, file)) {
-                r.entries();
+            try (PackReader r = new PackReader(packId, file); ChunkCompressor codec = new ChunkCompressor(1)) {
+                FrameCheck.checkEvery(packId, file, r.entries(), codec);
             }
             bytes.addAndGet(target.put(BucketLayout.packKey(packId), file));
             inBucket.add(packId);
@@ -244,6 +255,10 @@ public final class Replicator {
                 throw StoreException.io("reading manifest " + id, e);
             }
             Manifest m = ManifestFormat.decode(manifest, id.toString());
+            if (!m.id().equals(id)) {
+                throw new StoreException(StoreException.Kind.CORRUPT, "manifest file of " + id + " holds restore point "
+                        + m.id() + "; not uploaded (run verify)");
+            }
             Set<String> needed = new HashSet<>();
             for (DiskMap disk : m.disks()) {
                 for (int s = 0; s < disk.slotCount(); s++) {
