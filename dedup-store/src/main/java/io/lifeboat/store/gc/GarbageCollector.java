@@ -27,8 +27,8 @@ import java.util.Map;
  *   <li>sweep: index entries touched before the cutoff are removed (each under the same stripe
  *       lock a backup takes to find and touch a chunk, so a chunk cannot be swept between a
  *       backup finding it and touching it);</li>
- *   <li>packs: a pack with no indexed chunk is deleted; a pack whose live bytes fall below the
- *       threshold has its live chunks copied, as they are, into new packs, the index pointed at
+ *   <li>packs: a pack with no indexed chunk is deleted; a pack with dead chunks whose live bytes
+ *       fall below the threshold has its live chunks copied, as they are, into new packs, the index pointed at
  *       the copies, and the old pack deleted.</li>
  * </ol>
  * A backup that started before GC keeps its chunks: it touched each one at or after its own start,
@@ -91,8 +91,11 @@ public final class GarbageCollector {
         Map<String, PackRecord> packs = store.index().packs();
         packs.values().removeIf(p -> p.sealedAt() >= start);
         Map<String, Long> live = new HashMap<>();
-        store.index().forEachChunk((d, loc) ->
-                live.merge(loc.packId(), (long) PackFormat.FRAME_HEADER_SIZE + loc.storedLength(), Long::sum));
+        Map<String, Integer> liveChunks = new HashMap<>();
+        store.index().forEachChunk((d, loc) -> {
+            live.merge(loc.packId(), (long) PackFormat.FRAME_HEADER_SIZE + loc.storedLength(), Long::sum);
+            liveChunks.merge(loc.packId(), 1, Integer::sum);
+        });
         progress.phase("gc packs", packs.size());
         int deleted = 0;
         int repacked = 0;
@@ -101,7 +104,10 @@ public final class GarbageCollector {
             if (liveBytes == 0) {
                 deletePack(p.id());
                 deleted++;
-            } else if ((double) liveBytes / p.size() < repackBelow) {
+            } else if (liveChunks.getOrDefault(p.id(), 0) < p.chunkCount() && (double) liveBytes / p.size() < repackBelow) {
+                // Only a pack with dead chunks: one whose chunks are all live has nothing to
+                // reclaim, however small its frames are next to its footer (highly compressible
+                // data), and copying it would write the very same pack again.
                 repack(p.id());
                 repacked++;
             }
@@ -132,6 +138,11 @@ public final class GarbageCollector {
             PackWriter.OpenPack target = targets.get(i);
             if (target.state() != PackWriter.OpenPack.State.SEALED) {
                 throw new StoreException(StoreException.Kind.IO, "repack of " + packId + " could not seal its new pack");
+            }
+            if (target.id().equals(packId)) {
+                // The live chunks made the same pack again (same chunks, same order, so the same
+                // footer and id): the index already points at it, and it must stay.
+                return;
             }
             PackFormat.Entry copy = locate(target.id(), moved.get(i).digest());
             store.index().relocate(copy, packId, target.id());

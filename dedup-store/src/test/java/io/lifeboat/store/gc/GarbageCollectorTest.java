@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -88,6 +89,38 @@ class GarbageCollectorTest {
             assertThat(new Verifier(store).run(Progress.none()).ok()).isTrue();
             assertThat(TestImages.sha256(StoreFixture.restore(store, pb, "vda", dir.resolve("out"))))
                     .isEqualTo(TestImages.sha256(b));
+        }
+    }
+
+    /**
+     * Frames of highly compressible chunks are smaller than their footer entries, so such a pack's
+     * live bytes are below any threshold although every chunk in it is live. Copying it would make
+     * the same pack (same chunks, same id) and deleting the "old" one would delete the only copy.
+     */
+    @Test
+    void aPackWhoseChunksAreAllLiveIsLeftAloneHoweverSmallItsFrames() throws Exception {
+        Path img = dir.resolve("pattern.img");
+        byte[] pattern = new byte[2 << 20];
+        for (int i = 0; i < pattern.length; i++) {
+            pattern[i] = (byte) (0x40 + i / (64 << 10)); // one distinct, very compressible chunk per 64 KiB
+        }
+        Files.write(img, pattern);
+        try (Store store = Store.init(dir.resolve("store"), StoreFixture.small())) {
+            Manifest m = StoreFixture.backup(store, "vm", img);
+            Set<String> packs = Set.copyOf(store.index().packs().keySet());
+            store.chunks().read(m.disks().get(0).digest(0)); // a reader with the pack open, like an NBD export
+
+            GcReport r = new GarbageCollector(store).run(0.99, false, Progress.none());
+            assertThat(r.packsRepacked()).isZero();
+            assertThat(r.packsDeleted()).isZero();
+            assertThat(store.index().packs().keySet()).isEqualTo(packs);
+            for (String p : packs) {
+                assertThat(store.packs().packFile(p)).exists();
+            }
+            assertThat(store.chunks().read(m.disks().get(0).digest(0))).hasSize(64 << 10);
+            assertThat(new Verifier(store).run(Progress.none()).ok()).isTrue();
+            assertThat(TestImages.sha256(StoreFixture.restore(store, m, "vda", dir.resolve("out"))))
+                    .isEqualTo(TestImages.sha256(img));
         }
     }
 
