@@ -1,6 +1,7 @@
 package io.lifeboat.appliance.catalog;
 
 import java.util.List;
+import java.util.Optional;
 
 import io.lifeboat.appliance.api.ConflictException;
 import io.lifeboat.appliance.api.NotFoundException;
@@ -9,6 +10,7 @@ import io.lifeboat.store.StoreException;
 import io.lifeboat.store.manifest.RestorePointId;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Service;
 
 /** Restore points as users see them: the catalog's rows, kept in step with the chunk store. */
@@ -22,11 +24,19 @@ public class RestorePointService {
     private final RestorePointRepository restorePoints;
     private final ChunkStore store;
     private final AuditLog audit;
+    private final ObjectProvider<RestorePointPins> pins;
 
-    public RestorePointService(RestorePointRepository restorePoints, ChunkStore store, AuditLog audit) {
+    public RestorePointService(RestorePointRepository restorePoints, ChunkStore store, AuditLog audit,
+                               ObjectProvider<RestorePointPins> pins) {
         this.restorePoints = restorePoints;
         this.store = store;
         this.audit = audit;
+        this.pins = pins;
+    }
+
+    /** Why the restore point cannot be deleted now (a VM runs on it), or empty. */
+    public Optional<String> pinned(RestorePointId id) {
+        return pins.orderedStream().map(p -> p.pinned(id)).flatMap(Optional::stream).findFirst();
     }
 
     /** Available restore points of {@code vm}, or of every VM if it is null. */
@@ -40,7 +50,8 @@ public class RestorePointService {
     }
 
     /**
-     * Removes the restore point's manifest from the store (its chunks go at the next GC), then
+     * Removes the restore point's manifest from the store (refused, 409, while it is
+     * {@linkplain #pinned pinned}; its chunks go at the next GC), then
      * marks its row DELETED. A manifest already missing from the store still gets its row
      * marked: the catalog must not offer what cannot be restored. Audited either way.
      */
@@ -48,6 +59,11 @@ public class RestorePointService {
         RestorePoint rp = get(id);
         if (rp.status() == RestorePoint.Status.DELETED) {
             throw new ConflictException("restore point " + id + " is already deleted");
+        }
+        Optional<String> pin = pinned(id);
+        if (pin.isPresent()) {
+            audit.record(user, DELETE_ACTION, id.toString(), AuditEntry.Outcome.FAILED, pin.get());
+            throw new ConflictException("restore point " + id + " is in use: " + pin.get());
         }
         String reason = "deleted by " + user;
         try {

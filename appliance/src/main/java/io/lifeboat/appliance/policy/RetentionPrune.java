@@ -2,6 +2,7 @@ package io.lifeboat.appliance.policy;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 import io.lifeboat.appliance.catalog.RestorePoint;
 import io.lifeboat.appliance.catalog.RestorePointService;
@@ -42,13 +43,24 @@ public class RetentionPrune {
         return plans;
     }
 
-    /** Deletes what retention removes; the ids deleted. A failed deletion is logged and reported, the rest go on. */
+    /**
+     * Deletes what retention removes; the ids deleted. A failed deletion is logged and reported, the
+     * rest go on. A restore point in use (a VM runs on it through instant recovery) is kept for
+     * now and reported as such, not as a failure: a later prune deletes it.
+     */
     public Result apply(BackupPolicy policy, Iterable<String> vms) {
         List<RestorePointId> deleted = new ArrayList<>();
         List<String> failures = new ArrayList<>();
+        List<String> held = new ArrayList<>();
         String actor = "policy:" + policy.name();
         for (VmPlan p : preview(policy, vms)) {
             for (RestorePoint rp : p.plan().removed()) {
+                Optional<String> pin = restorePoints.pinned(rp.id());
+                if (pin.isPresent()) {
+                    log.info("Policy {}: keeping restore point {} for now: {}", policy.name(), rp.id(), pin.get());
+                    held.add(rp.id() + " (" + pin.get() + ")");
+                    continue;
+                }
                 try {
                     restorePoints.delete(rp.id(), actor);
                     deleted.add(rp.id());
@@ -58,12 +70,14 @@ public class RetentionPrune {
                 }
             }
         }
-        return new Result(deleted, failures);
+        return new Result(deleted, failures, held);
     }
 
-    public record Result(List<RestorePointId> deleted, List<String> failures) {
+    /** @param held restore points retention removes but that are in use, with why; deleted by a later prune */
+    public record Result(List<RestorePointId> deleted, List<String> failures, List<String> held) {
         public String describe() {
             return "retention removed " + deleted.size() + " restore point(s)"
+                    + (held.isEmpty() ? "" : "; kept while in use: " + String.join("; ", held))
                     + (failures.isEmpty() ? "" : "; could not remove: " + String.join("; ", failures));
         }
     }

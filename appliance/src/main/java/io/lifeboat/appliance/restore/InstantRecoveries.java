@@ -12,6 +12,7 @@ import java.util.UUID;
 
 import io.lifeboat.appliance.catalog.Job;
 import io.lifeboat.appliance.catalog.JobRepository;
+import io.lifeboat.appliance.catalog.RestorePointPins;
 import io.lifeboat.appliance.config.ChunkStore;
 import io.lifeboat.appliance.config.DataDirectories;
 import io.lifeboat.appliance.config.LifeboatProperties;
@@ -46,7 +47,7 @@ import org.springframework.stereotype.Service;
  * read of a block not copied yet, and goes on after the next start.
  */
 @Service
-public class InstantRecoveries {
+public class InstantRecoveries implements RestorePointPins {
 
     private static final Logger log = LoggerFactory.getLogger(InstantRecoveries.class);
     /** Decoded chunks each export keeps in memory. */
@@ -181,6 +182,28 @@ public class InstantRecoveries {
     private void copy(InstantSession session, UUID jobId, long bandwidth) {
         RestorePointId point = RestorePointId.parse(session.restorePoint());
         work.submit(jobId, point, "copy of instant recovery " + session.id() + " (" + session.vm() + ")", progress -> recovery.copyAndPivot(session.id(), bandwidth, progress), pivoted -> runs.completed(jobId, null, true, true, List.of()));
+    }
+
+    /**
+     * A session not yet pivoted (serving, copying, interrupted and to be served again, or failed
+     * with its VM perhaps still on the export's overlays) reads its restore point: the restore
+     * point must stay until the VM is off the export.
+     */
+    @Override
+    public Optional<String> pinned(RestorePointId id) {
+        List<InstantSession> sessions;
+        try {
+            sessions = recovery.sessions();
+        } catch (IOException e) {
+            // cannot tell which restore points the sessions read: keep them all rather than guess
+            return Optional.of("the instant recovery sessions in " + root + " cannot be read (" + e.getMessage() + ")");
+        }
+        return sessions.stream()
+                .filter(s -> s.state() != InstantSession.State.PIVOTED)
+                .filter(s -> s.restorePoint().equals(id.toString()))
+                .findFirst()
+                .map(s -> "VM " + s.vm() + " runs on it through instant recovery " + s.id() + " (" + s.state()
+                        + "); it can go once that VM has been pivoted onto its own disks");
     }
 
     /** Serves again every session a previous run of the appliance left unfinished, and goes on with its copy. */

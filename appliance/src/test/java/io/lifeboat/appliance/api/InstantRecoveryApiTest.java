@@ -15,8 +15,8 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * Instant recovery through the API against the real libvirtd and QEMU: the VM runs after reading
- * little of the restore point, the copy job pivots it onto a flat image that holds exactly the
- * restore point; refusals change nothing.
+ * little of the restore point, which cannot be deleted until the copy job has pivoted it onto a
+ * flat image that holds exactly the restore point; refusals change nothing.
  */
 class InstantRecoveryApiTest extends LibvirtAppliance {
 
@@ -57,6 +57,23 @@ class InstantRecoveryApiTest extends LibvirtAppliance {
         assertThat(admin().get("/api/instant-recoveries").body().findValuesAsString("id")).contains(id);
         assertThat(admin().get("/api/instant-recoveries/0000beef").status()).isEqualTo(404);
 
+        // the VM reads the restore point: it cannot be deleted, nor pruned, while the VM is on the export
+        ApiClient.Reply inUse = admin().delete(RestoreApiTest.restorePath(point));
+        assertThat(inUse.status()).as(inUse.text()).isEqualTo(409);
+        assertThat(inUse.body().path("detail").asString()).contains("in use", name, id);
+        assertThat(admin().get(RestoreApiTest.restorePath(point)).body().path("status").asString()).isEqualTo("AVAILABLE");
+        String newer = backUp(source);
+        assertThat(admin().post("/api/policies", JSON, "{\"name\": \"irkeep\", \"selection\": {\"names\": [\"" + source
+                + "\"]}, \"cron\": \"0 0 3 * * ?\", \"timeZone\": \"UTC\", \"retention\": {\"keep-last\": 1}, \"gcCron\": \"0 0 4 * * ?\"}").status())
+                .isEqualTo(201);
+        assertThat(admin().post("/api/policies/irkeep/run?kind=gc").status()).isEqualTo(202);
+        JsonNode gc = awaitGcRun("irkeep");
+        assertThat(gc.path("outcome").asString()).as(gc.toString()).isEqualTo("SUCCEEDED");
+        assertThat(gc.path("detail").asString()).contains("retention removed 0 restore point(s); kept while in use: " + point);
+        assertThat(admin().get(RestoreApiTest.restorePath(point)).body().path("status").asString()).isEqualTo("AVAILABLE");
+        assertThat(admin().get(RestoreApiTest.restorePath(newer)).body().path("status").asString()).isEqualTo("AVAILABLE");
+        assertThat(admin().delete("/api/policies/irkeep").status()).isEqualTo(204);
+
         ApiClient.Reply copy = admin().post("/api/instant-recoveries/" + id + "/copy");
         assertThat(copy.status()).as(copy.text()).isEqualTo(202);
         assertThat(copy.body().path("jobId").asString()).isEqualTo(jobId);
@@ -87,12 +104,28 @@ class InstantRecoveryApiTest extends LibvirtAppliance {
                 image.toString());
         TestVms.run("qemu-img", "compare", "-U", "-f", "qcow2", "-F", "qcow2",
                 dir.resolve(source + "-vda.qcow2").toString(), image.toString());
+        assertThat(admin().delete(RestoreApiTest.restorePath(point)).status()).as("pivoted: no longer in use").isEqualTo(200);
         assertThat(audit.recent(20)).anySatisfy(e -> {
             assertThat(e.action()).isEqualTo("restore-point.instant-recovery");
             assertThat(e.target()).isEqualTo(point);
             assertThat(e.outcome()).isEqualTo(AuditEntry.Outcome.SUCCEEDED);
             assertThat(e.detail()).contains(name, id, jobId);
         });
+    }
+
+    private JsonNode awaitGcRun(String policy) throws Exception {
+        long deadline = System.nanoTime() + DEADLINE.toNanos();
+        while (true) {
+            for (JsonNode r : admin().get("/api/policies/" + policy).body().path("recentRuns")) {
+                if (r.path("kind").asString().equals("GC") && !r.path("outcome").asString().equals("RUNNING")) {
+                    return r;
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("no finished GC run of " + policy + " within " + DEADLINE.toSeconds() + " s");
+            }
+            Thread.sleep(200);
+        }
     }
 
     @Test
