@@ -4,48 +4,102 @@ import io.lifeboat.store.StoreException.Kind;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The {@code qemu-img} tool (Debian's qemu-utils): turns a restored raw disk into qcow2, and makes
- * the overlays instant recovery runs VMs on.
+ * the overlays instant recovery runs VMs on. An interrupt of the calling thread stops qemu-img
+ * (SIGTERM, then SIGKILL) and waits for it to exit, so that nothing writes the output afterwards.
  */
 public final class QemuImg {
+
+    /** How long qemu-img gets to exit on SIGTERM before it is killed. */
+    private static final long STOP_SECONDS = 5;
 
     private QemuImg() {
     }
 
     /**
      * Converts a raw image into a new qcow2 file. {@code convert} skips zero clusters, so the
-     * holes of the sparse raw file stay unallocated in the qcow2.
+     * holes of the sparse raw file stay unallocated in the qcow2. Interrupted, it removes the
+     * qcow2 file it had begun.
      */
     static void rawToQcow2(Path raw, Path qcow2) throws RestoreException {
         run(List.of("qemu-img", "convert", "-q", "-f", "raw", "-O", "qcow2", raw.toString(), qcow2.toString()),
-                "convert " + raw + " to qcow2");
+                "convert " + raw + " to qcow2", qcow2);
     }
 
     /** A new qcow2 overlay of {@code size} bytes backed by the raw NBD export {@code export} on a unix socket. */
     public static void nbdOverlay(Path overlay, String export, Path socket, long size) throws RestoreException {
         run(List.of("qemu-img", "create", "-q", "-f", "qcow2", "-F", "raw", "-b",
                 "nbd+unix:///" + export + "?socket=" + socket, overlay.toString(), Long.toString(size)),
-                "create overlay " + overlay + " on export " + export);
+                "create overlay " + overlay + " on export " + export, null);
     }
 
-    private static void run(List<String> command, String what) throws RestoreException {
+    /** Runs qemu-img; {@code output}, if given, is removed when the run is interrupted. */
+    private static void run(List<String> command, String what, Path output) throws RestoreException {
+        Path log = null;
         try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-            int exit = process.waitFor();
+            // Its output goes to a file, not a pipe: reading a pipe would not return on an interrupt.
+            log = Files.createTempFile("lifeboat-qemu-img-", ".log");
+            Process process;
+            try {
+                process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            } catch (IOException e) {
+                throw new RestoreException(Kind.IO, "cannot run qemu-img (install qemu-utils): " + e.getMessage(), e);
+            }
+            int exit;
+            try {
+                exit = process.waitFor();
+            } catch (InterruptedException e) {
+                stop(process);
+                if (output != null) {
+                    Files.deleteIfExists(output);
+                }
+                Thread.currentThread().interrupt();
+                throw new RestoreException(Kind.IO, "interrupted while trying to " + what, e);
+            }
             if (exit != 0) {
-                throw new RestoreException(output.contains("No space left") ? Kind.NO_SPACE : Kind.IO,
-                        "cannot " + what + ": qemu-img exited with " + exit + (output.isEmpty() ? "" : ": " + output));
+                String text = Files.readString(log, StandardCharsets.UTF_8).trim();
+                throw new RestoreException(text.contains("No space left") ? Kind.NO_SPACE : Kind.IO,
+                        "cannot " + what + ": qemu-img exited with " + exit + (text.isEmpty() ? "" : ": " + text));
             }
         } catch (IOException e) {
-            throw new RestoreException(Kind.IO, "cannot run qemu-img (install qemu-utils): " + e.getMessage(), e);
-        } catch (InterruptedException e) {
+            if (e instanceof RestoreException r) {
+                throw r;
+            }
+            throw new RestoreException(Kind.IO, "cannot " + what + ": " + e.getMessage(), e);
+        } finally {
+            if (log != null) {
+                try {
+                    Files.deleteIfExists(log);
+                } catch (IOException ignored) {
+                    // a few bytes in the temp directory
+                }
+            }
+        }
+    }
+
+    /** Ends qemu-img and waits until it has exited, however often this thread is interrupted meanwhile. */
+    private static void stop(Process process) {
+        process.destroy();
+        boolean interrupted = false;
+        boolean killed = false;
+        while (process.isAlive()) {
+            try {
+                if (!process.waitFor(STOP_SECONDS, TimeUnit.SECONDS) && !killed) {
+                    process.destroyForcibly();
+                    killed = true;
+                }
+            } catch (InterruptedException again) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
             Thread.currentThread().interrupt();
-            throw new RestoreException(Kind.IO, "interrupted while trying to " + what, e);
         }
     }
 }

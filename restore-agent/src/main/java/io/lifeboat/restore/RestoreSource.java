@@ -43,6 +43,14 @@ public final class RestoreSource implements AutoCloseable {
         this(store, null, null, store.chunks());
     }
 
+    /**
+     * A local store whose chunks are read through {@code chunks} (the store's own, wrapped: metered,
+     * or held by a test); which chunks it has is still the store's index and packs.
+     */
+    public RestoreSource(Store store, ChunkSource chunks) {
+        this(store, null, null, chunks);
+    }
+
     private RestoreSource(Store store, BucketReader bucket, BucketChunks bucketChunks, ChunkSource chunks) {
         this.store = store;
         this.bucket = bucket;

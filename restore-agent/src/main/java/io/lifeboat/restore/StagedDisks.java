@@ -32,8 +32,8 @@ final class StagedDisks implements AutoCloseable {
         this.format = format;
     }
 
-    /** Writes every disk to its staging file. */
-    void write(RestoreSource source, Progress progress) throws StoreException {
+    /** Writes every disk to its staging file; a cancel stops it before each qcow2 conversion too. */
+    void write(RestoreSource source, Progress progress, Cancellation cancel) throws StoreException {
         Map<DiskMap, Path> raws = new LinkedHashMap<>();
         targets.forEach((disk, target) -> raws.put(disk, hidden(target, "raw")));
         raws.values().forEach(raw -> staged.put(raw, null));
@@ -45,6 +45,7 @@ final class StagedDisks implements AutoCloseable {
         for (Map.Entry<DiskMap, Path> e : targets.entrySet()) {
             Path raw = raws.get(e.getKey());
             Path qcow2 = hidden(e.getValue(), "qcow2");
+            cancel.check();
             progress.phase("convert " + e.getKey().name(), e.getKey().size());
             staged.put(qcow2, null);
             QemuImg.rawToQcow2(raw, qcow2);

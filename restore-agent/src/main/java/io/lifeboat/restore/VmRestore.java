@@ -27,16 +27,34 @@ public final class VmRestore {
         }
     }
 
+    /** Restores, cancelled by an interrupt of the calling thread until the disks are moved into place. */
     public RestoreResult restore(RestoreRequest request, Progress progress) throws StoreException {
+        return restore(request, progress, Cancellation.ofCurrentThread());
+    }
+
+    /**
+     * Restores, to be cancelled through {@code cancel} (which the caller has bound to this thread)
+     * until the disks begin to move into place: a cancelled restore throws and leaves nothing
+     * behind (no staging file, no target file, no VM, the original's disks as they were). From
+     * that point on it finishes whatever is asked.
+     */
+    public RestoreResult restore(RestoreRequest request, Progress progress, Cancellation cancel) throws StoreException {
         progress.phase("check", 0);
         try (LibvirtHost host = RestorePlanner.needsLibvirt(request) ? LibvirtHost.connect(request.uri()) : null) {
             RestorePlan plan = planner.plan(request, host);
             try (StagedDisks disks = new StagedDisks(plan.targets(), request.format())) {
-                disks.write(source, progress);
-                if (plan.definesVm() || request.mode() == RestoreMode.OVER_ORIGINAL) {
-                    // libvirt may have changed while the disks were written: a VM defined under
-                    // the name, or the original started. Check again before touching anything.
-                    planner.plan(request, host);
+                try {
+                    cancel.check();
+                    disks.write(source, progress, cancel);
+                    cancel.check();
+                    if (plan.definesVm() || request.mode() == RestoreMode.OVER_ORIGINAL) {
+                        // libvirt may have changed while the disks were written: a VM defined under
+                        // the name, or the original started. Check again before touching anything.
+                        planner.plan(request, host);
+                    }
+                    cancel.commit();
+                } catch (StoreException e) {
+                    throw cancel.cancelledOr(e);
                 }
                 disks.commit();
                 boolean started = false;

@@ -8,6 +8,7 @@ import io.lifeboat.appliance.catalog.AuditLog;
 import io.lifeboat.appliance.catalog.Job;
 import io.lifeboat.appliance.catalog.JobRepository;
 import io.lifeboat.appliance.jobs.BackupJobs;
+import io.lifeboat.appliance.restore.RestoreJobs;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -30,11 +31,13 @@ class JobController {
 
     private final JobRepository jobs;
     private final BackupJobs backups;
+    private final RestoreJobs restores;
     private final AuditLog audit;
 
-    JobController(JobRepository jobs, BackupJobs backups, AuditLog audit) {
+    JobController(JobRepository jobs, BackupJobs backups, RestoreJobs restores, AuditLog audit) {
         this.jobs = jobs;
         this.backups = backups;
+        this.restores = restores;
         this.audit = audit;
     }
 
@@ -55,8 +58,19 @@ class JobController {
     @ResponseStatus(HttpStatus.ACCEPTED)
     @Operation(summary = "Cancel a running job",
             description = "The job stops at its next step and ends CANCELLED (a backup already committing its restore"
-                    + " point finishes). Answers the job as it is now; a job that has ended is a 409.")
+                    + " point finishes). Answers the job as it is now. 409: a job that has ended, a restore already"
+                    + " moving its disks into place (it finishes), an instant recovery job.")
     Job cancel(@PathVariable UUID id, Principal user) {
-        return audit.audited(user.getName(), "job.cancel", id.toString(), null, () -> backups.cancel(id));
+        return audit.audited(user.getName(), "job.cancel", id.toString(), null, () -> {
+            Job job = jobs.find(id).orElseThrow(() -> new NotFoundException("no job " + id));
+            return switch (job.kind()) {
+                case RESTORE -> restores.cancel(id);
+                case INSTANT_RECOVERY -> throw new ConflictException("job " + id + " follows an instant recovery and"
+                        + " cannot be cancelled: the VM already runs on the restore point, and the copy onto flat"
+                        + " images only moves it off; see GET /api/instant-recoveries, and stop the VM through"
+                        + " POST /api/vms/{name}/shutdown or /force-off");
+                default -> backups.cancel(id);
+            };
+        });
     }
 }

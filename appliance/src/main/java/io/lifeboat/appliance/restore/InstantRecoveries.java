@@ -181,7 +181,7 @@ public class InstantRecoveries implements RestorePointPins {
 
     private void copy(InstantSession session, UUID jobId, long bandwidth) {
         RestorePointId point = RestorePointId.parse(session.restorePoint());
-        work.submit(jobId, point, "copy of instant recovery " + session.id() + " (" + session.vm() + ")", progress -> recovery.copyAndPivot(session.id(), bandwidth, progress), pivoted -> runs.completed(jobId, null, true, true, List.of()));
+        work.submit(jobId, point, "copy of instant recovery " + session.id() + " (" + session.vm() + ")", (progress, cancel) -> recovery.copyAndPivot(session.id(), bandwidth, progress), pivoted -> runs.completed(jobId, null, true, true, List.of()));
     }
 
     /**

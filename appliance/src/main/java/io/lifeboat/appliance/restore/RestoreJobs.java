@@ -8,8 +8,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.UnaryOperator;
 
+import io.lifeboat.appliance.api.ConflictException;
+import io.lifeboat.appliance.api.NotFoundException;
 import io.lifeboat.appliance.catalog.Job;
 import io.lifeboat.appliance.catalog.JobRepository;
 import io.lifeboat.appliance.config.ChunkStore;
@@ -21,7 +25,9 @@ import io.lifeboat.restore.RestoreRequest;
 import io.lifeboat.restore.RestoreResult;
 import io.lifeboat.restore.RestoreSource;
 import io.lifeboat.restore.VmRestore;
+import io.lifeboat.store.Store;
 import io.lifeboat.store.StoreException;
+import io.lifeboat.store.read.ChunkSource;
 import jakarta.annotation.PreDestroy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,6 +44,9 @@ import org.springframework.stereotype.Service;
  *
  * <p>Disk files go to {@code <data-dir>/images} unless a directory or storage pool is given. Two
  * restores into the same VM name or file at once are refused (409), since both would pass the plan.
+ *
+ * <p>{@link #cancel} stops a restore job until it begins to move its disks into place (its point of
+ * no return, see {@link io.lifeboat.restore.Cancellation}); from then on it finishes.
  */
 @Service
 public class RestoreJobs {
@@ -50,6 +59,7 @@ public class RestoreJobs {
     private final Path defaultDirectory;
     private final CatalogedWork work;
     private final Set<String> targetsInUse = ConcurrentHashMap.newKeySet();
+    private volatile UnaryOperator<ChunkSource> chunkReads = UnaryOperator.identity();
 
     public RestoreJobs(ChunkStore store, JobRepository jobs, RestoreRuns runs, LifeboatProperties lifeboat,
                        BackupProperties backup) {
@@ -88,9 +98,9 @@ public class RestoreJobs {
         }
         log.info("Restore job {}: {} as {} ({}) on {}, disks {}", job.id(), r.restorePoint(), plan.name(), r.mode(),
                 r.uri(), plan.diskFiles());
-        work.submit(job.id(), r.restorePoint(), "restore of " + r.restorePoint() + " as " + plan.name(), progress -> {
+        work.submit(job.id(), r.restorePoint(), "restore of " + r.restorePoint() + " as " + plan.name(), (progress, cancel) -> {
             try {
-                return restore.restore(r, progress);
+                return restore.restore(r, progress, cancel);
             } finally {
                 targetsInUse.removeAll(targets);
             }
@@ -112,7 +122,40 @@ public class RestoreJobs {
     }
 
     private VmRestore restore() throws StoreException {
-        return new VmRestore(new RestoreSource(store.get()));
+        Store s = store.get();
+        return new VmRestore(new RestoreSource(s, chunkReads.apply(s.chunks())));
+    }
+
+    /**
+     * Asks a running restore job to stop; it ends CANCELLED (error {@code cancelled}) having left
+     * nothing behind. Unknown is 404; finished, or not running on this appliance, is 409; so is a
+     * restore already moving its disks into place, which finishes.
+     */
+    public Job cancel(UUID id) {
+        Job job = jobs.find(id).orElseThrow(() -> new NotFoundException("no job " + id));
+        if (job.state().isFinal()) {
+            throw new ConflictException("job " + id + " has already ended (" + job.state() + ")");
+        }
+        switch (work.cancel(id)) {
+            case STOPPING -> log.info("Cancel requested for restore job {} of {}", id, job.vm());
+            case FINISHING -> throw new ConflictException("restore job " + id + " is already moving its disks into"
+                    + " place and can no longer be cancelled; it finishes");
+            case NOT_RUNNING -> {
+                Job now = jobs.find(id).orElseThrow();
+                throw new ConflictException(now.state().isFinal()
+                        ? "job " + id + " has already ended (" + now.state() + ")"
+                        : "job " + id + " is not running on this appliance; it cannot be cancelled here");
+            }
+        }
+        return jobs.find(id).orElseThrow();
+    }
+
+    /**
+     * For tests: restores started from now on read their chunks through {@code reads} applied to
+     * the store's (identity to undo), so a test can hold a restore in its restore phase.
+     */
+    public void readChunksThrough(UnaryOperator<ChunkSource> reads) {
+        chunkReads = reads;
     }
 
     /** Marks the plan's VM name and files as being restored into; a second restore into any of them is a 409. */

@@ -49,6 +49,9 @@ class InstantRecoveryApiTest extends LibvirtAppliance {
         assertThat(serving.path("kind").asString()).isEqualTo("INSTANT_RECOVERY");
         assertThat(serving.path("state").asString()).isEqualTo("RUNNING");
         assertThat(serving.path("phase").asString()).isEqualTo("serving");
+        ApiClient.Reply cancel = admin().post("/api/jobs/" + jobId + "/cancel");
+        assertThat(cancel.status()).as(cancel.text()).isEqualTo(409);
+        assertThat(cancel.body().path("detail").asString()).contains("instant recovery", "/api/instant-recoveries");
 
         JsonNode shown = admin().get("/api/instant-recoveries/" + id).body();
         assertThat(shown.path("serving").asBoolean()).isTrue();

@@ -7,12 +7,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import io.lifeboat.appliance.catalog.AuditEntry;
 import io.lifeboat.appliance.catalog.AuditLog;
 import io.lifeboat.appliance.inventory.TestVms;
+import io.lifeboat.appliance.restore.RestoreJobs;
+import io.lifeboat.store.read.HeldChunks;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
@@ -20,7 +25,8 @@ import tools.jackson.databind.JsonNode;
 /**
  * {@code POST /api/restore-points/{vm}/{time}/restore} against the real libvirtd: restore points
  * made by real backups of tiny shut-off VMs, restored as a new VM and as a clone beside the
- * running original, bit for bit; refusals answered at once, changing nothing.
+ * running original, bit for bit; refusals answered at once, changing nothing; a restore held in
+ * its restore phase (its chunk reads wait for the test) cancelled, leaving nothing behind.
  */
 class RestoreApiTest extends LibvirtAppliance {
 
@@ -29,6 +35,9 @@ class RestoreApiTest extends LibvirtAppliance {
 
     @Autowired
     AuditLog audit;
+
+    @Autowired
+    RestoreJobs restores;
 
     /** A shut-off VM with one 64 MiB qcow2 disk (2 MiB of 0x3c, then 1 MiB of 0x6b at 40 MiB) and a NIC. */
     private String sourceVm(String role) throws IOException, InterruptedException {
@@ -107,6 +116,9 @@ class RestoreApiTest extends LibvirtAppliance {
         assertThat(restored.path("disks").get(0).path("path").asString()).isEqualTo(file.toString());
         assertThat(macs(name)).hasSize(1).doesNotContainAnyElementsOf(macs(source));
         TestVms.run("qemu-img", "compare", "-U", "-f", "qcow2", "-F", "qcow2", sourceDisk(source).toString(), file.toString());
+        ApiClient.Reply late = admin().post("/api/jobs/" + jobId + "/cancel");
+        assertThat(late.status()).as(late.text()).isEqualTo(409);
+        assertThat(late.body().path("detail").asString()).contains("already ended (SUCCEEDED)");
         assertThat(audit.recent(20)).anySatisfy(e -> {
             assertThat(e.action()).isEqualTo("restore-point.restore");
             assertThat(e.target()).isEqualTo(point);
@@ -182,6 +194,58 @@ class RestoreApiTest extends LibvirtAppliance {
             assertThat(e.action()).isEqualTo("restore-point.restore");
             assertThat(e.target()).isEqualTo(point);
             assertThat(e.outcome()).isEqualTo(AuditEntry.Outcome.FAILED);
+        });
+    }
+
+    @Test
+    void aRestoreCancelledWhileItWritesLeavesNothingBehind() throws Exception {
+        String source = sourceVm("xsrc");
+        String point = backUp(source);
+        String name = vms.name("xnew");
+        Path target = Files.createDirectories(dir.resolve("cancelled"));
+        AtomicReference<HeldChunks> held = new AtomicReference<>();
+        restores.readChunksThrough(chunks -> {
+            held.set(new HeldChunks(chunks));
+            return held.get();
+        });
+        String jobId;
+        try {
+            ApiClient.Reply accepted = admin().post(restorePath(point) + "/restore", JSON, body("mode", quoted("new"),
+                    "name", quoted(name), "directory", quoted(target), "start", "true"));
+            restores.readChunksThrough(UnaryOperator.identity());
+            assertThat(accepted.status()).as(accepted.text()).isEqualTo(202);
+            jobId = accepted.body().path("jobId").asString();
+            assertThat(held.get().awaitReading(DEADLINE)).as("the job reads chunks").isTrue();
+            JsonNode restoring = awaitJob(jobId, DEADLINE, j -> j.path("phase").asString().equals("restore vda"));
+            assertThat(restoring.path("state").asString()).isEqualTo("RUNNING");
+
+            ApiClient.Reply cancel = admin().post("/api/jobs/" + jobId + "/cancel");
+
+            assertThat(cancel.status()).as(cancel.text()).isEqualTo(202);
+            assertThat(cancel.body().path("id").asString()).isEqualTo(jobId);
+        } finally {
+            restores.readChunksThrough(UnaryOperator.identity());
+            if (held.get() != null) {
+                held.get().release();
+            }
+        }
+        JsonNode job = awaitJob(jobId, DEADLINE);
+        assertThat(job.path("state").asString()).as(job.toString()).isEqualTo("CANCELLED");
+        assertThat(job.path("error").asString()).isEqualTo("cancelled");
+        try (var left = Files.list(target)) {
+            assertThat(left).as("no disk file, no hidden staging file").isEmpty();
+        }
+        assertThat(admin().get("/api/vms/" + name).status()).as("no VM defined").isEqualTo(404);
+        assertThat(admin().get("/api/jobs/" + jobId + "/restore").body().path("defined").isNull()).isTrue();
+
+        ApiClient.Reply again = admin().post("/api/jobs/" + jobId + "/cancel");
+        assertThat(again.status()).isEqualTo(409);
+        assertThat(again.body().path("detail").asString()).contains("already ended (CANCELLED)");
+        assertThat(admin().post("/api/jobs/" + UUID.randomUUID() + "/cancel").status()).isEqualTo(404);
+        assertThat(audit.recent(20)).anySatisfy(e -> {
+            assertThat(e.action()).isEqualTo("job.cancel");
+            assertThat(e.target()).isEqualTo(jobId);
+            assertThat(e.outcome()).isEqualTo(AuditEntry.Outcome.SUCCEEDED);
         });
     }
 }

@@ -1,5 +1,6 @@
 package io.lifeboat.restore.agent;
 
+import io.lifeboat.restore.Cancellation;
 import io.lifeboat.restore.DiskFormat;
 import io.lifeboat.restore.NetworkMapping;
 import io.lifeboat.restore.RestoreMode;
@@ -17,11 +18,14 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 @Command(name = "restore", mixinStandardHelpOptions = true,
         description = {
@@ -29,8 +33,13 @@ import java.util.Map;
                 "Disk files are written sparse as DIR/<name>-<disk>.<format>; the stored VM definition gets the new "
                         + "name, a new UUID and new MAC addresses (not over the original), the new disk paths and "
                         + "the network mapping, and is defined on --connect. Nothing is written if a chunk is "
-                        + "missing, a target file or VM exists (without --overwrite), or a VM in the way is running."})
+                        + "missing, a target file or VM exists (without --overwrite), or a VM in the way is running.",
+                "Ctrl-C cancels the restore and removes what it wrote, unless the disks are already moving into "
+                        + "place: then the restore finishes first."})
 final class RestoreCommand extends RestoreAgent.Verb {
+    /** How long Ctrl-C waits for the restore to clean up or finish before the JVM exits anyway. */
+    private static final Duration EXIT_WAIT = Duration.ofSeconds(60);
+
     @Parameters(index = "0", paramLabel = "RESTORE_POINT", description = "e.g. web01/20261127T070102.123Z")
     String id;
 
@@ -101,8 +110,20 @@ final class RestoreCommand extends RestoreAgent.Verb {
             }
             Progress progress = new Progress();
             RestoreResult result;
+            Cancellation cancel = Cancellation.ofCurrentThread();
+            CountDownLatch over = new CountDownLatch(1);
+            Thread hook = new Thread(() -> cancelOnInterrupt(cancel, over), "restore-cancel-on-interrupt");
+            Runtime.getRuntime().addShutdownHook(hook);
             try (ProgressBar ignored = showProgress() ? new ProgressBar(progress, System.err) : null) {
-                result = restore.restore(request, progress);
+                result = restore.restore(request, progress, cancel);
+            } finally {
+                cancel.ended();
+                over.countDown();
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException shuttingDown) {
+                    // the hook runs: it waits for this
+                }
             }
             double secs = (System.nanoTime() - t0) / 1e9;
             Map<String, Object> out = new LinkedHashMap<>();
@@ -122,6 +143,21 @@ final class RestoreCommand extends RestoreAgent.Verb {
                     result.diskFiles().values(), vm, secs, notes(result.notes())));
         }
         return ExitCode.OK;
+    }
+
+    /**
+     * On Ctrl-C (SIGINT: the JVM runs its shutdown hooks) cancels the restore and lets the JVM exit
+     * only once the restore has removed what it staged, or, past its point of no return, finished.
+     */
+    private static void cancelOnInterrupt(Cancellation cancel, CountDownLatch over) {
+        System.err.println(cancel.request()
+                ? "restore-agent: interrupted; cancelling the restore, removing what it wrote"
+                : "restore-agent: interrupted; the restored disks are moving into place, the restore finishes first");
+        try {
+            over.await(EXIT_WAIT.toSeconds(), TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static RestoreMode mode(String text) {
