@@ -22,7 +22,12 @@ import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.HexFormat;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -39,7 +44,7 @@ class BucketChunksTest {
 
     @BeforeAll
     static void start() throws Exception {
-        server = S3ProxyServer.start(shared, "lazy", "budget", "damaged", "tiered", "moving");
+        server = S3ProxyServer.start(shared, "lazy", "budget", "damaged", "tiered", "moving", "reread", "waiting", "vanishing", "evict", "shrinking");
     }
 
     @AfterAll
@@ -105,16 +110,24 @@ class BucketChunksTest {
         }
     }
 
-    @Test
-    void theIndexFollowsTheBucketNewPacksAreReadOnceAndAPrunedCopyIsFoundElsewhere() throws Exception {
+    /** A restore point whose chunks the cache indexed in a pack that GC then copied and the bucket lost. */
+    private record Pruned(Manifest current, String sha256) {
+    }
+
+    /**
+     * Replicates two restore points, then deletes the older, GCs (its live chunks are copied into a
+     * new pack) and deletes one original pack from the bucket, with the cache at {@code cache}
+     * indexed before that deletion: its entries still point at the pack that is gone.
+     */
+    private Pruned repackedAndPruned(String bucketName, Path cache) throws Exception {
         Path image = TestImages.mixed(dir.resolve("web.img"), 2 << 20, 40_000, 56);
         Manifest old;
         Manifest current;
         String repacked;
-        try (Store src = Store.init(dir.resolve("src"), StoreFixture.small()); S3Target t = new S3Target(server.settings("moving"))) {
+        try (Store src = Store.init(dir.resolve("src"), StoreFixture.small()); S3Target t = new S3Target(server.settings(bucketName))) {
             old = StoreFixture.backup(src, "web01", image);
             assertThat(new Replicator(src, t).run(Progress.none()).ok()).isTrue();
-            try (BucketChunks chunks = BucketChunks.open(new BucketReader(t), dir.resolve("cache"), 64L << 20)) {
+            try (BucketChunks chunks = BucketChunks.open(new BucketReader(t), cache, 64L << 20)) {
                 assertThat(chunks.refresh().added()).isZero();
             }
             try (RandomAccessFile f = new RandomAccessFile(image.toFile(), "rw")) {
@@ -126,8 +139,8 @@ class BucketChunksTest {
             assertThat(new Replicator(src, t).run(Progress.none()).ok()).isTrue();
 
             GetCounter gets = new GetCounter();
-            try (S3Target counted = new S3Target(server.settings("moving"), gets);
-                 BucketChunks chunks = BucketChunks.open(new BucketReader(counted), dir.resolve("cache"), 64L << 20)) {
+            try (S3Target counted = new S3Target(server.settings(bucketName), gets);
+                 BucketChunks chunks = BucketChunks.open(new BucketReader(counted), cache, 64L << 20)) {
                 assertThat(gets.gets()).as("only the new packs' footers").isEqualTo(added);
             }
 
@@ -139,14 +152,217 @@ class BucketChunksTest {
             new GarbageCollector(src).run(1.0, false, Progress.none());
             assertThat(src.index().pack(repacked)).isEmpty();
             assertThat(new Replicator(src, t).run(Progress.none()).ok()).isTrue();
-            try (BucketChunks chunks = BucketChunks.open(new BucketReader(t), dir.resolve("cache"), 64L << 20)) {
+            try (BucketChunks chunks = BucketChunks.open(new BucketReader(t), cache, 64L << 20)) {
                 assertThat(chunks.refresh().added()).isZero(); // the copy is indexed; its chunks still point at the original
             }
             t.delete(BucketLayout.packKey(repacked));
         }
+        return new Pruned(current, TestImages.sha256(image));
+    }
+
+    @Test
+    void theIndexFollowsTheBucketNewPacksAreReadOnceAndAPrunedCopyIsFoundElsewhere() throws Exception {
+        Pruned p = repackedAndPruned("moving", dir.resolve("cache"));
         try (S3Target t = new S3Target(server.settings("moving"));
              BucketChunks chunks = BucketChunks.open(new BucketReader(t), dir.resolve("cache"), 64L << 20)) {
-            assertThat(readAll(new DiskReader(current.disk("vda"), chunks, 2), () -> { })).isEqualTo(TestImages.sha256(image));
+            assertThat(readAll(new DiskReader(p.current().disk("vda"), chunks, 2), () -> { })).isEqualTo(p.sha256());
+        }
+    }
+
+    @Test
+    void aRefreshThatFailsWhileLookingForPrunedChunksElsewhereLosesNothing() throws Exception {
+        Path cache = dir.resolve("cache");
+        Pruned p = repackedAndPruned("reread", cache);
+        try (FaultProxy proxy = FaultProxy.start(server.endpoint());
+             S3Target t = new S3Target(proxy.through(server.settings("reread")))) {
+            FaultProxy.Injection outage = proxy.outage(FaultProxy.Fault.INTERNAL_ERROR, BucketChunksTest::isFooterGet);
+            assertThatThrownBy(() -> BucketChunks.open(new BucketReader(t), cache, 64L << 20))
+                    .isInstanceOf(StoreException.class)
+                    .satisfies(e -> assertThat(((StoreException) e).kind()).isEqualTo(StoreException.Kind.IO));
+            assertThat(outage.injected()).isPositive();
+            outage.stop();
+            // a new instance: what survived is what is on disk
+            try (BucketChunks chunks = BucketChunks.open(new BucketReader(t), cache, 64L << 20)) {
+                for (Digest d : ReplicationTest.digests(p.current().disk("vda"))) {
+                    assertThat(chunks.has(d)).as("chunk %s", d).isTrue();
+                }
+                assertThat(readAll(new DiskReader(p.current().disk("vda"), chunks, 2), () -> { })).isEqualTo(p.sha256());
+            }
+        }
+    }
+
+    @Test
+    void anIndexedPackPrunedWhileFootersAreReadAgainIsForgotten() throws Exception {
+        Path cache = dir.resolve("cache");
+        Pruned p = repackedAndPruned("shrinking", cache);
+        try (FaultProxy proxy = FaultProxy.start(server.endpoint());
+             S3Target direct = new S3Target(server.settings("shrinking"));
+             S3Target t = new S3Target(proxy.through(server.settings("shrinking")))) {
+            FaultProxy.Hold hold = proxy.hold(BucketChunksTest::isFooterGet);
+            ExecutorService pool = Executors.newSingleThreadExecutor();
+            try {
+                Future<BucketChunks> opening = pool.submit(() -> BucketChunks.open(new BucketReader(t), cache, 64L << 20));
+                direct.delete(hold.awaitHeld(Duration.ofSeconds(30)).key()); // an indexed pack, read again
+                hold.release();
+                try (BucketChunks chunks = opening.get()) {
+                    assertThat(chunks.refresh()).isEqualTo(new BucketChunks.IndexUpdate(0, 0, java.util.List.of()));
+                    BucketReader reader = new BucketReader(direct);
+                    java.util.Set<Digest> inBucket = new java.util.HashSet<>();
+                    for (var pack : reader.packs().entrySet()) {
+                        reader.footer(pack.getKey(), pack.getValue()).forEach(e -> inBucket.add(e.digest()));
+                    }
+                    for (Digest d : ReplicationTest.digests(p.current().disk("vda"))) {
+                        assertThat(chunks.has(d)).as("chunk %s", d).isEqualTo(inBucket.contains(d));
+                        if (inBucket.contains(d)) {
+                            byte[] raw = chunks.read(d);
+                            assertThat(Digest.of(raw, 0, raw.length)).isEqualTo(d);
+                        }
+                    }
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    /** A ranged GET of a pack's tail: how {@link BucketReader#footer} starts. */
+    private static boolean isFooterGet(FaultProxy.Request r) {
+        return r.method().equals("GET") && r.isPack() && r.headers().getOrDefault("range", "").startsWith("bytes=-");
+    }
+
+    /** Two restore points of one VM, the second with chunks the first does not have. */
+    private record Grown(Manifest first, Manifest second) {
+    }
+
+    private interface Step {
+        void run() throws Exception;
+    }
+
+    /** Replicates a first restore point, runs {@code between}, then replicates a second one with new chunks. */
+    private Grown grow(String bucketName, Step between) throws Exception {
+        Path image = TestImages.mixed(dir.resolve("db.img"), 2 << 20, 40_000, 58);
+        try (Store src = Store.init(dir.resolve("src"), StoreFixture.small()); S3Target t = new S3Target(server.settings(bucketName))) {
+            Manifest first = StoreFixture.backup(src, "db01", image);
+            assertThat(new Replicator(src, t).run(Progress.none()).ok()).isTrue();
+            between.run();
+            try (RandomAccessFile f = new RandomAccessFile(image.toFile(), "rw")) {
+                TestImages.write(f, 0, 1 << 20, TestImages.Fill.RANDOM, new java.util.Random(59));
+            }
+            Manifest second = StoreFixture.backup(src, "db01", image);
+            assertThat(new Replicator(src, t).run(Progress.none()).ok()).isTrue();
+            return new Grown(first, second);
+        }
+    }
+
+    @Test
+    void aReadDuringARefreshWaitsForItInsteadOfReportingTheChunkMissing() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try (FaultProxy proxy = FaultProxy.start(server.endpoint());
+             S3Target t = new S3Target(proxy.through(server.settings("waiting")))) {
+            AtomicReference<BucketChunks> opened = new AtomicReference<>();
+            Grown g = grow("waiting", () -> opened.set(BucketChunks.open(new BucketReader(t), dir.resolve("cache"), 64L << 20)));
+            Digest added = ReplicationTest.digests(g.second().disk("vda")).get(0);
+            assertThat(ReplicationTest.digests(g.first().disk("vda"))).doesNotContain(added);
+            try (BucketChunks chunks = opened.get()) {
+                FaultProxy.Hold hold = proxy.hold(BucketChunksTest::isFooterGet);
+                Future<BucketChunks.IndexUpdate> refresh = pool.submit(chunks::refresh);
+                hold.awaitHeld(Duration.ofSeconds(30));
+                AtomicReference<Thread> reader = new AtomicReference<>();
+                Future<byte[]> read = pool.submit(() -> {
+                    reader.set(Thread.currentThread());
+                    return chunks.read(added);
+                });
+                // the read either failed at once (the chunk is not indexed yet) or waits for the refresh
+                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                while (!read.isDone() && (reader.get() == null || reader.get().getState() != Thread.State.WAITING)) {
+                    assertThat(System.nanoTime()).as("the read neither ended nor waited").isLessThan(deadline);
+                    Thread.sleep(2);
+                }
+                hold.release();
+                assertThat(refresh.get().added()).isPositive();
+                byte[] raw = read.get();
+                assertThat(Digest.of(raw, 0, raw.length)).isEqualTo(added);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aPackPrunedBetweenListingAndFooterIsSkippedAndAnEmptyPackObjectIsReportedAsDamaged() throws Exception {
+        Path cache = dir.resolve("cache");
+        Grown g = grow("vanishing", () -> {
+            try (S3Target t = new S3Target(server.settings("vanishing"))) {
+                BucketChunks.open(new BucketReader(t), cache, 64L << 20).close();
+            }
+        });
+        String empty = "ab".repeat(32);
+        try (FaultProxy proxy = FaultProxy.start(server.endpoint());
+             S3Target direct = new S3Target(server.settings("vanishing"));
+             S3Target t = new S3Target(proxy.through(server.settings("vanishing")))) {
+            direct.put(BucketLayout.packKey(empty), new byte[0]);
+            FaultProxy.Hold hold = proxy.hold(BucketChunksTest::isFooterGet);
+            ExecutorService pool = Executors.newSingleThreadExecutor();
+            try {
+                Future<BucketChunks> opening = pool.submit(() -> BucketChunks.open(new BucketReader(t), cache, 64L << 20));
+                String pruned = hold.awaitHeld(Duration.ofSeconds(30)).key();
+                direct.delete(pruned);
+                hold.release();
+                try (BucketChunks chunks = opening.get()) {
+                    BucketChunks.IndexUpdate again = chunks.refresh();
+                    assertThat(again.added()).isZero();
+                    assertThat(again.damaged()).singleElement().asString()
+                            .contains("pack " + empty).contains("too short to be a pack");
+                    // what the other new packs hold was indexed
+                    long readable = 0;
+                    for (Digest d : ReplicationTest.digests(g.second().disk("vda"))) {
+                        if (chunks.has(d)) {
+                            byte[] raw = chunks.read(d);
+                            assertThat(Digest.of(raw, 0, raw.length)).isEqualTo(d);
+                            readable++;
+                        }
+                    }
+                    assertThat(readable).isPositive();
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    @Test
+    void aCachedChunkThatCannotBeEvictedDoesNotFailTheReadNorSkewTheByteCount() throws Exception {
+        Manifest m;
+        java.util.List<Digest> full;
+        try (Store src = Store.init(dir.resolve("src"), StoreFixture.small()); S3Target t = new S3Target(server.settings("evict"))) {
+            m = StoreFixture.backup(src, "app01", TestImages.mixed(dir.resolve("app.img"), 1 << 20, 30_000, 60));
+            assertThat(new Replicator(src, t).run(Progress.none()).ok()).isTrue();
+            java.util.List<Digest> fullSize = new java.util.ArrayList<>();
+            for (Digest d : ReplicationTest.digests(m.disk("vda")).stream().distinct().toList()) {
+                if (src.index().get(d).orElseThrow().rawLength() == 64 << 10) {
+                    fullSize.add(d);
+                }
+            }
+            full = fullSize;
+        }
+        Digest a = full.get(0);
+        Digest b = full.get(1);
+        Path cache = dir.resolve("cache");
+        long budget = 100_000; // room for one chunk only
+        try (S3Target t = new S3Target(server.settings("evict"));
+             BucketChunks chunks = BucketChunks.open(new BucketReader(t), cache, budget)) {
+            chunks.read(a);
+            // the cached file can no longer be deleted: a non-empty directory stands in its place
+            Path file = cache.resolve("chunks").resolve(a.hex().substring(0, 2)).resolve(a.hex());
+            Files.delete(file);
+            Files.createDirectories(file.resolve("stuck"));
+
+            byte[] raw = chunks.read(b);
+            assertThat(Digest.of(raw, 0, raw.length)).isEqualTo(b);
+            assertThat(chunks.cachedBytes()).isEqualTo(bytesOnDisk(cache)).isLessThanOrEqualTo(budget);
+            raw = chunks.read(a); // cannot be cached where the directory is, and is returned anyway
+            assertThat(Digest.of(raw, 0, raw.length)).isEqualTo(a);
+            assertThat(chunks.cachedBytes()).isEqualTo(bytesOnDisk(cache)).isLessThanOrEqualTo(budget);
         }
     }
 
