@@ -6,9 +6,11 @@ import io.lifeboat.store.manifest.DiskMap;
 import io.lifeboat.store.pack.PackDirectory;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -49,6 +51,7 @@ final class StagedDisks implements AutoCloseable {
             progress.phase("convert " + e.getKey().name(), e.getKey().size());
             staged.put(qcow2, null);
             QemuImg.rawToQcow2(raw, qcow2);
+            force(qcow2); // qemu-img writes without flushing: durable before the durable raw copy goes
             staged.put(qcow2, e.getValue());
             delete(raw);
             staged.remove(raw);
@@ -56,21 +59,60 @@ final class StagedDisks implements AutoCloseable {
         }
     }
 
-    /** Renames every staged disk onto its target. */
+    /**
+     * Renames every staged disk onto its target, all or nothing: a file it replaces is first kept
+     * under a hidden hard link ({@code .<file>.lifeboat-previous}), and if any rename fails, every
+     * target already replaced gets its previous file back and every new one is removed. Each rename
+     * is atomic, so a crash leaves each target either as it was or restored, never torn.
+     */
     void commit() throws StoreException {
-        for (Map.Entry<Path, Path> e : new ArrayList<>(staged.entrySet())) {
-            Path target = e.getValue();
-            boolean isNew = !Files.exists(target);
-            try {
-                Files.move(e.getKey(), target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                PackDirectory.fsyncDir(target.getParent());
-            } catch (IOException ex) {
-                throw StoreException.io("moving restored disk into place at " + target, ex);
+        Map<Path, Path> previous = new LinkedHashMap<>();
+        List<Path> createdNow = new ArrayList<>();
+        try {
+            for (Map.Entry<Path, Path> e : new ArrayList<>(staged.entrySet())) {
+                Path target = e.getValue();
+                boolean isNew = !Files.exists(target);
+                try {
+                    if (!isNew) {
+                        Path keep = hidden(target, "previous");
+                        Files.deleteIfExists(keep);
+                        Files.createLink(keep, target);
+                        previous.put(target, keep);
+                    }
+                    Files.move(e.getKey(), target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                    PackDirectory.fsyncDir(target.getParent());
+                } catch (IOException ex) {
+                    throw StoreException.io("moving restored disk into place at " + target, ex);
+                }
+                staged.remove(e.getKey());
+                if (isNew) {
+                    createdNow.add(target);
+                }
             }
-            staged.remove(e.getKey());
-            if (isNew) {
-                created.add(target);
-            }
+        } catch (StoreException failed) {
+            List<String> notUndone = new ArrayList<>();
+            previous.forEach((target, keep) -> {
+                try {
+                    Files.move(keep, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                    PackDirectory.fsyncDir(target.getParent());
+                } catch (IOException ex) {
+                    notUndone.add(target + " (its previous file is " + keep + ")");
+                }
+            });
+            createdNow.forEach(StagedDisks::delete);
+            throw notUndone.isEmpty() ? new StoreException(failed.kind(), failed.getMessage()
+                    + "; every disk already moved into place was put back", failed)
+                    : new StoreException(failed.kind(), failed.getMessage() + "; could not put back " + notUndone, failed);
+        }
+        previous.values().forEach(StagedDisks::delete);
+        created.addAll(createdNow);
+    }
+
+    private static void force(Path file) throws StoreException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ch.force(true);
+        } catch (IOException e) {
+            throw StoreException.io("flushing " + file, e);
         }
     }
 
