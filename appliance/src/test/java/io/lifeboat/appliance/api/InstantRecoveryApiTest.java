@@ -8,7 +8,13 @@ import java.time.Duration;
 
 import io.lifeboat.appliance.catalog.AuditEntry;
 import io.lifeboat.appliance.catalog.AuditLog;
+import io.lifeboat.appliance.config.ChunkStore;
 import io.lifeboat.appliance.inventory.TestVms;
+import io.lifeboat.store.Store;
+import io.lifeboat.store.chunk.Digest;
+import io.lifeboat.store.manifest.DiskMap;
+import io.lifeboat.store.manifest.Manifest;
+import io.lifeboat.store.manifest.RestorePointId;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
@@ -24,6 +30,9 @@ class InstantRecoveryApiTest extends LibvirtAppliance {
 
     @Autowired
     AuditLog audit;
+
+    @Autowired
+    ChunkStore chunkStore;
 
     @Test
     void theVmRunsAtOnceAndTheCopyPivotsItOntoAFlatImageHoldingTheRestorePoint() throws Exception {
@@ -152,5 +161,33 @@ class InstantRecoveryApiTest extends LibvirtAppliance {
 
         assertThat(admin().get("/api/instant-recoveries").body().size()).isEqualTo(sessions);
         assertThat(Files.exists(images)).isFalse();
+    }
+
+    @Test
+    void aRestorePointWhosePackFileIsGoneIsRefusedBeforeAnyVmStarts() throws Exception {
+        String source = defineVm("irgone", TestVms.MIB, 0x3c); // a pattern no other test stores
+        String point = backUp(source);
+        Store store = chunkStore.get();
+        Manifest m = store.manifest(RestorePointId.parse(point));
+        DiskMap vda = m.disks().get(0);
+        Digest first = null;
+        for (int s = 0; s < vda.slotCount() && first == null; s++) {
+            first = vda.digest(s);
+        }
+        Path pack = store.packs().packFile(store.index().get(first).orElseThrow().packId());
+        Path aside = pack.resolveSibling(pack.getFileName() + ".aside");
+        int sessions = admin().get("/api/instant-recoveries").body().size();
+        String name = vms.name("irgone");
+        Files.move(pack, aside);
+        try {
+            ApiClient.Reply refused = admin().post(RestoreApiTest.restorePath(point) + "/instant-recovery", JSON,
+                    "{\"name\":\"" + name + "\",\"imageDir\":\"" + dir.resolve("gone-images") + "\"}");
+            assertThat(refused.status()).as(refused.text()).isEqualTo(404);
+            assertThat(refused.body().path("detail").asString()).contains(first.toString());
+        } finally {
+            Files.move(aside, pack);
+        }
+        assertThat(admin().get("/api/instant-recoveries").body().size()).isEqualTo(sessions);
+        assertThat(admin().get("/api/vms/" + name).status()).isEqualTo(404);
     }
 }
