@@ -6,6 +6,7 @@ import io.lifeboat.store.Progress;
 import io.lifeboat.store.StoreException;
 import org.libvirt.Domain;
 import org.libvirt.DomainBlockJobInfo;
+import org.libvirt.Error.ErrorNumber;
 import org.libvirt.LibvirtException;
 import org.libvirt.TypedParameter;
 import org.libvirt.TypedUlongParameter;
@@ -27,6 +28,10 @@ import java.time.Duration;
  * write made meanwhile) with a fresh image instead of an overlay grown to full size. The job is
  * transient (libvirt's requirement for a persistent domain); libvirt writes the pivoted image into
  * the persistent definition itself.
+ *
+ * <p>The pivot is tried at every poll once the job has been ready (libvirt's {@code ready='yes'} on
+ * the disk's {@code <mirror>}, or cur == end seen once): on a guest that keeps writing, cur rarely
+ * equals end again, and a refusal because the job is not ready just means "not yet".
  */
 final class BlockCopy {
     private static final Duration POLL = Duration.ofMillis(200);
@@ -46,6 +51,7 @@ final class BlockCopy {
         TypedParameter[] params = {new TypedUlongParameter(Domain.BlockCopyParameters.BANDWIDTH, Math.max(0, bandwidth))};
         domain.blockCopy(target, dest, params, Domain.BlockCopyFlags.TRANSIENT_JOB);
         long reported = 0;
+        boolean ready = false;
         while (true) {
             DomainBlockJobInfo job = domain.getBlockJobInfo(target, 0);
             if (job.type == 0 && job.end == 0) {
@@ -57,12 +63,45 @@ final class BlockCopy {
                 progress.add(job.cur - reported);
                 reported = job.cur;
             }
-            if (job.end > 0 && job.cur == job.end && tryPivot(domain, target)) {
+            // Once ready the job stays ready, but a busy guest keeps cur behind end for good: waiting
+            // for cur == end again could postpone the pivot forever. QEMU drains what is left as it pivots.
+            ready = ready || (job.end > 0 && job.cur == job.end) || mirrorReady(domain, target);
+            if (ready && tryPivot(domain, target)) {
                 awaitGone(domain, target);
+                requirePivoted(domain, target, image);
                 return;
             }
             Thread.sleep(POLL.toMillis());
         }
+    }
+
+    /** libvirt's own ready flag: {@code <mirror ... ready='yes'>} in the live definition of the disk. */
+    private static boolean mirrorReady(Domain domain, String target) throws LibvirtException {
+        Element disk = liveDisk(domain, target);
+        Element mirror = disk == null ? null : XmlDocuments.child(disk, "mirror");
+        return mirror != null && "yes".equals(mirror.getAttribute("ready"));
+    }
+
+    /** The pivot is asked for asynchronously: libvirt reports how it went only in the definition. */
+    private static void requirePivoted(Domain domain, String target, Path image) throws LibvirtException, RestoreException {
+        Element disk = liveDisk(domain, target);
+        Element source = disk == null ? null : XmlDocuments.child(disk, "source");
+        if (source == null || !image.toString().equals(source.getAttribute("file"))) {
+            throw new RestoreException(StoreException.Kind.IO, "the copy of disk " + target + " ended without the pivot"
+                    + " onto " + image + "; the VM still runs on its overlay");
+        }
+    }
+
+    private static Element liveDisk(Domain domain, String target) throws LibvirtException {
+        Element devices = XmlDocuments.child(XmlDocuments.parse(domain.getXMLDesc(0), "Domain XML").getDocumentElement(), "devices");
+        if (devices != null) {
+            for (Element disk : XmlDocuments.children(devices, "disk")) {
+                if (target.equals(XmlDocuments.attribute(XmlDocuments.child(disk, "target"), "dev"))) {
+                    return disk;
+                }
+            }
+        }
+        return null;
     }
 
     /** {@code <disk type='file'><source file='IMAGE'/><driver type='qcow2'/></disk>} */
@@ -95,13 +134,18 @@ final class BlockCopy {
         return domain.blockInfo(target).getCapacity();
     }
 
+    /**
+     * Asks for the pivot without waiting for it in libvirt (a synchronous pivot holds the domain's
+     * job lock while QEMU drains the last writes). False when libvirt says the job is not ready.
+     */
     private static boolean tryPivot(Domain domain, String target) throws LibvirtException {
         try {
-            domain.blockJobAbort(target, Domain.BlockJobAbortFlags.PIVOT);
+            domain.blockJobAbort(target, Domain.BlockJobAbortFlags.PIVOT | Domain.BlockJobAbortFlags.ASYNC);
             return true;
         } catch (LibvirtException e) {
-            // "not ready for pivot yet": the mirror has caught up by bytes but not yet said so
-            if (e.getMessage() != null && e.getMessage().contains("not ready")) {
+            // "block job 'copy' not ready for pivot yet"
+            if (e.getError() != null && e.getError().getCode() == ErrorNumber.VIR_ERR_BLOCK_COPY_ACTIVE
+                    || e.getMessage() != null && e.getMessage().contains("not ready")) {
                 return false;
             }
             throw e;

@@ -9,6 +9,7 @@ import io.lifeboat.restore.QemuImg;
 import io.lifeboat.restore.RestoreException;
 import io.lifeboat.restore.domain.DomainXml;
 import io.lifeboat.restore.domain.Macs;
+import io.lifeboat.restore.domain.XmlDocuments;
 import io.lifeboat.restore.domain.XmlInputException;
 import io.lifeboat.store.Progress;
 import io.lifeboat.store.StoreException;
@@ -21,6 +22,7 @@ import org.libvirt.Connect;
 import org.libvirt.Domain;
 import org.libvirt.DomainInfo;
 import org.libvirt.LibvirtException;
+import org.w3c.dom.Element;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -31,6 +33,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -65,6 +68,10 @@ public final class InstantRecovery implements AutoCloseable {
     private static final int MAX_SOCKET_PATH = 107;
     private static final java.time.Duration RECONNECT_DEADLINE = java.time.Duration.ofSeconds(60);
     private static final int COPY_ATTEMPTS = 4;
+    private static final int RESUME_ATTEMPTS = 3;
+    /** VIR_DOMAIN_QEMU_MONITOR_COMMAND_HMP */
+    private static final int HMP = 1;
+    private static final System.Logger LOG = System.getLogger(InstantRecovery.class.getName());
 
     /**
      * @param vmName      the recovered VM's name
@@ -101,6 +108,9 @@ public final class InstantRecovery implements AutoCloseable {
         return t;
     });
     private final Map<String, NbdServer> servers = new ConcurrentHashMap<>();
+    /** Sessions this process holds the {@link SessionLock} of: while it serves or copies them. */
+    private final Map<String, SessionLock> locks = new ConcurrentHashMap<>();
+    private final Set<String> copying = ConcurrentHashMap.newKeySet();
 
     /** Sessions live in directories under {@code root}. */
     public InstantRecovery(Path root) throws IOException {
@@ -117,7 +127,6 @@ public final class InstantRecovery implements AutoCloseable {
             throws StoreException {
         DomainXml xml = parseDomain(manifest);
         List<DiskMap> disks = manifest.disks();
-        preflight(disks, available);
         List<InstantSession.Disk> planned = new ArrayList<>();
         for (DiskMap d : disks) {
             Path image = o.imageDir().toAbsolutePath().resolve(o.vmName() + "-" + d.name() + ".qcow2");
@@ -136,8 +145,12 @@ public final class InstantRecovery implements AutoCloseable {
         }
         try (LibvirtHost host = LibvirtHost.connect(o.libvirtUri())) {
             Connect libvirt = host.connection();
-            requireFree(host, o.vmName(), o.newIdentity() ? null : xml.uuid());
+            // always an explicit UUID, so that a failed start can tell the domain it defined from any other
+            String uuid = o.newIdentity() || xml.uuid() == null ? UUID.randomUUID().toString() : xml.uuid();
+            requireFree(host, o.vmName(), uuid);
+            preflight(disks, available); // after the cheap checks, as a full restore's plan does
             Files.createDirectories(dir);
+            hold(id);
             List<InstantSession.Disk> withOverlays = new ArrayList<>();
             for (InstantSession.Disk d : planned) {
                 withOverlays.add(new InstantSession.Disk(d.target(), dir.resolve(d.target() + ".overlay.qcow2").toString(), d.image()));
@@ -145,22 +158,25 @@ public final class InstantRecovery implements AutoCloseable {
             String now = Instant.now().toString();
             InstantSession session = new InstantSession(id, manifest.id().toString(), o.vmName(), o.libvirtUri(),
                     socket.toString(), withOverlays, InstantSession.State.SERVING, now, now, null);
+            Domain defined = null;
             try {
                 serve(session, manifest, source, o.cacheChunks(), o.readAhead());
                 for (InstantSession.Disk d : withOverlays) {
                     QemuImg.nbdOverlay(Path.of(d.overlay()), d.target(), socket, manifest.disk(d.target()).size());
                 }
-                remap(xml, session, o.newIdentity());
+                remap(xml, session, uuid, o.newIdentity());
                 Files.createDirectories(o.imageDir());
                 session.write(dir);
-                Domain domain = libvirt.domainDefineXML(xml.toXml());
-                domain.create();
+                // again: a VM of that name or UUID defined meanwhile would be redefined, not refused, by libvirt
+                requireFree(host, o.vmName(), uuid);
+                defined = libvirt.domainDefineXML(xml.toXml());
+                defined.create();
                 return session;
             } catch (RestoreException e) {
-                abandon(host, session, dir);
+                abandon(defined, uuid, session, dir);
                 throw e;
             } catch (IOException | LibvirtException | RuntimeException e) {
-                abandon(host, session, dir);
+                abandon(defined, uuid, session, dir);
                 throw new RestoreException(Kind.IO, "instant recovery of "
                         + manifest.id() + " as " + o.vmName() + " failed: " + e.getMessage(), e);
             }
@@ -177,6 +193,21 @@ public final class InstantRecovery implements AutoCloseable {
      */
     public InstantSession copyAndPivot(String id, long bandwidth, Progress progress) throws RestoreException,
             InterruptedException {
+        session(id); // NOT_FOUND before anything else
+        if (!copying.add(id)) {
+            throw RestoreException.conflict("session " + id + " is being copied already");
+        }
+        try {
+            hold(id);
+            return copyHolding(id, bandwidth, progress);
+        } finally {
+            copying.remove(id);
+            releaseIfIdle(id);
+        }
+    }
+
+    private InstantSession copyHolding(String id, long bandwidth, Progress progress) throws RestoreException,
+            InterruptedException {
         Path dir = root.resolve(id);
         InstantSession session = session(id);
         if (session.state() == InstantSession.State.PIVOTED) {
@@ -190,7 +221,7 @@ public final class InstantRecovery implements AutoCloseable {
                 if (!hasBackingChain(domain, d)) {
                     continue; // pivoted before a restart
                 }
-                BlockCopy.abortLeftover(domain, d.target()); // a copy an earlier run of this process started
+                BlockCopy.abortLeftover(domain, d.target()); // a copy left by a run that ended (the lock is ours)
                 progress.phase("copy " + d.target(), BlockCopy.size(domain, d.target()));
                 copyOnceConnected(domain, session, d, bandwidth, progress);
             }
@@ -226,24 +257,43 @@ public final class InstantRecovery implements AutoCloseable {
             throw new RestoreException(Kind.BAD_INPUT, "session " + id + " serves "
                     + session.restorePoint() + ", not " + manifest.id());
         }
+        hold(id);
         try (LibvirtHost host = LibvirtHost.connect(session.libvirtUri())) {
+            session = session(id); // as the last holder left it
             Optional<Domain> domain = host.domain(session.vm());
             if (domain.isEmpty()) {
                 return record(dir, session.with(InstantSession.State.FAILED, "VM " + session.vm() + " no longer exists"));
             }
+            // Left by a process that is gone: one that serves holds the lock, and removes its socket when it stops.
             Files.deleteIfExists(Path.of(session.socket()));
             serve(session, manifest, source, cacheChunks, readAhead);
-            if (domain.get().getInfo().state == DomainInfo.DomainState.VIR_DOMAIN_PAUSED) {
-                // Resumed before QEMU is connected again, the VM would retry its failed read, fail and pause again.
-                awaitReconnect(session);
-                domain.get().resume();
-            }
+            resumePaused(domain.get(), session);
             return record(dir, session.with(InstantSession.State.SERVING, null));
         } catch (RestoreException e) {
             throw e;
         } catch (LibvirtException | IOException e) {
             throw new RestoreException(Kind.IO, "cannot resume session " + id + ": "
                     + e.getMessage(), e);
+        } finally {
+            releaseIfIdle(id);
+        }
+    }
+
+    /**
+     * Resumes a VM that paused on a failed read of the export, once QEMU is connected again to
+     * the export of every disk still on its chain: resumed earlier, the VM retries its failed
+     * read on a disk not yet connected, fails and pauses again. It is checked again after the
+     * resume, and resumed again if it did pause.
+     */
+    private void resumePaused(Domain domain, InstantSession session) throws LibvirtException, RestoreException,
+            InterruptedException {
+        for (int attempt = 1; domain.getInfo().state == DomainInfo.DomainState.VIR_DOMAIN_PAUSED; attempt++) {
+            if (attempt > RESUME_ATTEMPTS) {
+                throw new RestoreException(Kind.IO, "VM " + session.vm() + " paused again after " + RESUME_ATTEMPTS
+                        + " resumes; it stays paused (resume the session again, or check the VM)");
+            }
+            awaitReconnect(domain, session);
+            domain.resume();
         }
     }
 
@@ -280,31 +330,90 @@ public final class InstantRecovery implements AutoCloseable {
     }
 
     /**
-     * Waits until QEMU has connected to the export again: its NBD client retries on its own, with
-     * a back-off that grows to about 16 s.
+     * Waits until QEMU has a connection to the export of every disk still on its backing chain:
+     * its NBD client retries on its own, with a back-off that grows to about 16 s.
      */
-    private void awaitReconnect(InstantSession session) throws RestoreException, InterruptedException {
+    private void awaitReconnect(Domain domain, InstantSession session) throws LibvirtException, RestoreException,
+            InterruptedException {
         NbdServer server = servers.get(session.id());
+        List<String> waiting = new ArrayList<>();
+        for (InstantSession.Disk d : session.disks()) {
+            if (hasBackingChain(domain, d)) {
+                waiting.add(d.target());
+            }
+        }
         long deadline = System.nanoTime() + RECONNECT_DEADLINE.toNanos();
-        while (server.connectionsAccepted() == 0) {
+        while (true) {
+            waiting.removeIf(disk -> server.statistics(disk).activeConnections() > 0);
+            if (waiting.isEmpty()) {
+                return;
+            }
+            for (String disk : waiting) {
+                poke(domain, disk);
+            }
             if (System.nanoTime() > deadline) {
-                throw new RestoreException(Kind.IO, "VM " + session.vm() + " did not connect to its disks again within "
-                        + RECONNECT_DEADLINE.toSeconds() + " s; it stays paused (resume the session again, or check the VM)");
+                throw new RestoreException(Kind.IO, "VM " + session.vm() + " did not connect to disk(s) " + waiting
+                        + " again within " + RECONNECT_DEADLINE.toSeconds()
+                        + " s; it stays paused (resume the session again, or check the VM)");
             }
             Thread.sleep(100);
         }
     }
 
-    /** Every session under the root, oldest first. */
+    /**
+     * Reads a sector of a disk's export through QEMU (the monitor's {@code qemu-io} on the export's
+     * node), outside the guest's view: QEMU's NBD client notices that its connection is gone, and
+     * starts to reconnect, only when it sends a request, so a disk the guest has not read since
+     * the export went away would never come back on its own, and the guest's next read of it
+     * would pause the VM again. The read fails until the client is connected; that is expected.
+     */
+    private static void poke(Domain domain, String target) throws LibvirtException {
+        String node = nbdNode(domain, target);
+        if (node != null) {
+            domain.qemuMonitorCommand("qemu-io " + node + " \"read 0 512\"", HMP);
+        }
+    }
+
+    /** libvirt's node name of the disk's NBD backing store, {@code libvirt-<index>-format}; null without one. */
+    private static String nbdNode(Domain domain, String target) throws LibvirtException {
+        Element devices = XmlDocuments.child(
+                XmlDocuments.parse(domain.getXMLDesc(0), "Domain XML").getDocumentElement(), "devices");
+        for (Element d : XmlDocuments.children(devices, "disk")) {
+            Element t = XmlDocuments.child(d, "target");
+            Element backing = XmlDocuments.child(d, "backingStore");
+            if (t != null && target.equals(t.getAttribute("dev")) && backing != null
+                    && "network".equals(backing.getAttribute("type")) && !backing.getAttribute("index").isEmpty()) {
+                return "libvirt-" + backing.getAttribute("index") + "-format";
+            }
+        }
+        return null;
+    }
+
+    /** Every readable session under the root, oldest first; see {@link #listSessions} for the unreadable ones. */
     public List<InstantSession> sessions() throws IOException {
+        return listSessions().sessions();
+    }
+
+    /**
+     * Every session under the root, oldest first, and apart from them each session file that
+     * cannot be read (logged too): one damaged file must not keep the others from being resumed.
+     */
+    public SessionListing listSessions() throws IOException {
         List<InstantSession> all = new ArrayList<>();
+        List<SessionListing.Unreadable> unreadable = new ArrayList<>();
         try (var dirs = Files.list(root)) {
-            for (Path d : dirs.filter(p -> Files.isRegularFile(p.resolve(InstantSession.FILE))).toList()) {
-                all.add(InstantSession.read(d));
+            for (Path d : dirs.filter(p -> Files.isRegularFile(p.resolve(InstantSession.FILE))).sorted().toList()) {
+                try {
+                    all.add(InstantSession.read(d));
+                } catch (IOException e) {
+                    Path file = d.resolve(InstantSession.FILE);
+                    LOG.log(System.Logger.Level.WARNING, "skipping instant recovery session " + file + ": " + e.getMessage());
+                    unreadable.add(new SessionListing.Unreadable(file, String.valueOf(e.getMessage())));
+                }
             }
         }
         all.sort(java.util.Comparator.comparing(InstantSession::started));
-        return all;
+        return new SessionListing(all, unreadable);
     }
 
     public InstantSession session(String id) throws RestoreException {
@@ -331,9 +440,27 @@ public final class InstantRecovery implements AutoCloseable {
         NbdServer server = servers.remove(id);
         if (server != null) {
             try {
-                server.close();
+                server.close(); // removes the socket: before the lock goes, so never a successor's socket
             } catch (IOException e) {
                 // the server stops accepting and drops its connections whatever close() reports
+            }
+        }
+        releaseIfIdle(id);
+    }
+
+    /** Takes the session's lock for this process, unless this process holds it already. */
+    private synchronized void hold(String id) throws RestoreException {
+        if (!locks.containsKey(id)) {
+            locks.put(id, SessionLock.acquire(root.resolve(id), id));
+        }
+    }
+
+    /** Gives the session's lock up once this process neither serves nor copies it. */
+    private synchronized void releaseIfIdle(String id) {
+        if (!servers.containsKey(id) && !copying.contains(id)) {
+            SessionLock lock = locks.remove(id);
+            if (lock != null) {
+                lock.close();
             }
         }
     }
@@ -394,10 +521,10 @@ public final class InstantRecovery implements AutoCloseable {
         }
     }
 
-    private static void remap(DomainXml xml, InstantSession session, boolean newIdentity) {
+    private static void remap(DomainXml xml, InstantSession session, String uuid, boolean newIdentity) {
         xml.rename(session.vm());
+        xml.setUuid(UUID.fromString(uuid));
         if (newIdentity) {
-            xml.setUuid(UUID.randomUUID());
             xml.replaceMacs(Macs.fresh(xml.macs()));
         }
         xml.dropNvramPath();
@@ -411,17 +538,19 @@ public final class InstantRecovery implements AutoCloseable {
         return live.disks().stream().anyMatch(d -> d.target().equals(disk.target()) && disk.overlay().equals(d.path()));
     }
 
-    /** Undoes a start that failed half-way: the VM, the export, the session directory. */
-    private void abandon(LibvirtHost host, InstantSession session, Path dir) {
+    /**
+     * Undoes a start that failed half-way: the VM it defined (only that one: a VM of the same name
+     * someone else defined is not touched), the export, the session directory.
+     */
+    private void abandon(Domain defined, String uuid, InstantSession session, Path dir) {
         try {
-            Optional<Domain> d = host.domain(session.vm());
-            if (d.isPresent()) {
-                if (d.get().isActive() == 1) {
-                    d.get().destroy();
+            if (defined != null && uuid.equals(defined.getUUIDString())) {
+                if (defined.isActive() == 1) {
+                    defined.destroy();
                 }
-                d.get().undefine();
+                defined.undefine();
             }
-        } catch (LibvirtException | RestoreException ignored) {
+        } catch (LibvirtException ignored) {
             // the error that made us abandon is the one to report
         }
         stopServing(session.id());

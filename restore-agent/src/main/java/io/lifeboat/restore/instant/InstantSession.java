@@ -14,7 +14,9 @@ import java.util.List;
 /**
  * What one instant recovery is and how far it got, kept as {@code session.json} in its own
  * directory so that after a restart (of the agent or the appliance) it is clear which VM runs on
- * which export and what is left to do. Written atomically (temporary file, fsync, rename).
+ * which export and what is left to do. Written atomically (a temporary file of a unique name
+ * {@code session.json.<random>.tmp}, fsync, rename). Only the process that holds the session's
+ * {@link SessionLock} writes it.
  *
  * <pre>
  * {
@@ -64,18 +66,30 @@ public record InstantSession(String id, String restorePoint, String vm, String l
     }
 
     void write(Path dir) throws IOException {
-        Path tmp = dir.resolve(FILE + ".tmp");
-        Files.write(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(this));
-        try (FileChannel c = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-            c.force(true);
+        // a name of its own: a fixed one would let two writers rename each other's half-written file into place
+        Path tmp = Files.createTempFile(dir, FILE + ".", ".tmp");
+        try {
+            Files.write(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(this));
+            try (FileChannel c = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                c.force(true);
+            }
+            Files.move(tmp, dir.resolve(FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(tmp);
         }
-        Files.move(tmp, dir.resolve(FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
             d.force(true);
         }
     }
 
+    /** Reads and checks a session's file; a file that is not a whole session of this directory is an IOException. */
     static InstantSession read(Path dir) throws IOException {
-        return JSON.readValue(dir.resolve(FILE).toFile(), InstantSession.class);
+        InstantSession s = JSON.readValue(dir.resolve(FILE).toFile(), InstantSession.class);
+        if (s == null || !dir.getFileName().toString().equals(s.id()) || s.state() == null || s.vm() == null
+                || s.socket() == null || s.restorePoint() == null || s.started() == null) {
+            throw new IOException("not a session of directory " + dir.getFileName()
+                    + " (id, restorePoint, vm, socket, state and started are required)");
+        }
+        return s;
     }
 }

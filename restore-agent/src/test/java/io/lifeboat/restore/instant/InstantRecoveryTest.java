@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -200,6 +201,210 @@ class InstantRecoveryTest {
         }
     }
 
+    @Test
+    void aSecondRunIsRefusedWhileOneServesOrCopiesTheSession() throws Exception {
+        String vm = vmName();
+        Path sessions = dir.resolve("ir");
+        try (InstantRecovery first = new InstantRecovery(sessions);
+             InstantRecovery second = new InstantRecovery(sessions)) {
+            InstantSession session = first.start(point, store.chunks(), d -> store.index().get(d).isPresent(), options(vm));
+            Path socket = Path.of(session.socket());
+            String pid = Long.toString(ProcessHandle.current().pid());
+
+            assertThatThrownBy(() -> second.resume(session.id(), point, store.chunks(), 16, 0))
+                    .isInstanceOfSatisfying(RestoreException.class, e -> assertThat(e.kind()).isEqualTo(StoreException.Kind.CONFLICT))
+                    .hasMessageContaining("session " + session.id() + " is being served by").hasMessageContaining("pid " + pid);
+            assertThatThrownBy(() -> second.copyAndPivot(session.id(), 0, new Progress()))
+                    .isInstanceOfSatisfying(RestoreException.class, e -> assertThat(e.kind()).isEqualTo(StoreException.Kind.CONFLICT));
+            assertThat(Files.exists(socket)).as("the serving run's socket is left alone").isTrue();
+            assertThat(second.served(session.id(), "vda")).isEmpty();
+
+            Domain domain = libvirt.domainLookupByName(vm);
+            CompletableFuture<InstantSession> copy = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return first.copyAndPivot(session.id(), 8 * MIB, new Progress()); // slow: still copying below
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            await(() -> jobProgress(domain) > 0, "the copy to start");
+            assertThatThrownBy(() -> first.copyAndPivot(session.id(), 0, new Progress()))
+                    .isInstanceOfSatisfying(RestoreException.class, e -> assertThat(e.kind()).isEqualTo(StoreException.Kind.CONFLICT))
+                    .hasMessageContaining("being copied already");
+            assertThat(copy.get().state()).isEqualTo(InstantSession.State.PIVOTED);
+            assertThat(Files.exists(socket)).as("removed when the first run stopped serving").isFalse();
+            try (var left = Files.list(sessions.resolve(session.id()))) {
+                assertThat(left.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("session.json", "lock");
+            }
+        }
+        domain(vm).destroy();
+        TestImages.run("qemu-img", "compare", "-f", "raw", "-F", "qcow2", source.toString(),
+                dir.resolve("images").resolve(vm + "-vda.qcow2").toString());
+    }
+
+    @Test
+    void theCopyPivotsWhileTheGuestKeepsTheMirrorBehind() throws Exception {
+        String vm = vmName();
+        try (InstantRecovery recovery = new InstantRecovery(dir.resolve("ir"))) {
+            InstantSession session = recovery.start(point, store.chunks(), d -> store.index().get(d).isPresent(), options(vm));
+            Domain domain = libvirt.domainLookupByName(vm);
+            // nearly stalled, so that the test decides when the mirror is ready
+            CompletableFuture<InstantSession> copy = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return recovery.copyAndPivot(session.id(), 1, new Progress());
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            await(() -> jobProgress(domain) > 0, "the copy to start");
+            virsh("blockjob", vm, "vda", "--bandwidth", "0");
+            long deadline = System.nanoTime() + DEADLINE.toNanos();
+            while (!mirror(domain).contains("ready='yes'") && !copy.isDone()) { // no pause: the window is short
+                assertThat(System.nanoTime()).as("the mirror to be ready").isLessThan(deadline);
+            }
+            try {
+                // a busy guest: the mirror falls behind and, nearly stalled, stays behind (cur < end for good)
+                virsh("blockjob", vm, "vda", "--bandwidth", "1", "--bytes");
+                guestWrite(domain, 0x7c, 8 * MIB, 4 * MIB);
+                await(() -> mirror(domain).contains("ready='pivot'") || copy.isDone(),
+                        "the pivot to be asked for while the mirror is behind");
+                virsh("blockjob", vm, "vda", "--bandwidth", "0");
+            } catch (RuntimeException pivotedFirst) {
+                // the copy polled before the guest wrote and pivoted at once: no job left to slow down
+                assertThat(copy.isDone()).as(pivotedFirst.toString()).isTrue();
+                guestWrite(domain, 0x7c, 8 * MIB, 4 * MIB);
+            }
+            assertThat(copy.get().state()).isEqualTo(InstantSession.State.PIVOTED);
+        }
+        domain(vm).destroy();
+        Path model = dir.resolve("model.raw");
+        Files.copy(source, model);
+        TestImages.run("qemu-io", "-f", "raw", model.toString(), "-c", "write -P 0x7c 8M 4M");
+        TestImages.run("qemu-img", "compare", "-f", "raw", "-F", "qcow2", model.toString(),
+                dir.resolve("images").resolve(vm + "-vda.qcow2").toString());
+    }
+
+    @Test
+    void aFailedStartLeavesAVmOfTheSameNameDefinedMeanwhileAlone() throws Exception {
+        String vm = vmName();
+        String foreignUuid = UUID.randomUUID().toString();
+        AtomicBoolean defined = new AtomicBoolean();
+        Path sessions = dir.resolve("ir");
+        try (InstantRecovery recovery = new InstantRecovery(sessions)) {
+            // someone else defines the name after the first check, while the chunks are checked
+            InstantRecovery.Availability meanwhile = d -> {
+                if (defined.compareAndSet(false, true)) {
+                    try {
+                        libvirt.domainDefineXML("<domain type='qemu'><name>" + vm + "</name><uuid>" + foreignUuid
+                                + "</uuid><memory unit='MiB'>64</memory><os><type arch='x86_64' machine='pc'>hvm</type></os></domain>");
+                    } catch (LibvirtException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+                return true;
+            };
+            assertThatThrownBy(() -> recovery.start(point, store.chunks(), meanwhile, options(vm)))
+                    .isInstanceOfSatisfying(RestoreException.class, e -> assertThat(e.kind()).isEqualTo(StoreException.Kind.CONFLICT))
+                    .hasMessageContaining(vm);
+            try (var left = Files.list(sessions)) {
+                assertThat(left).isEmpty();
+            }
+        }
+        assertThat(defined).isTrue();
+        assertThat(domain(vm).getUUIDString()).as("the other VM is still defined").isEqualTo(foreignUuid);
+    }
+
+    @Test
+    void anUnreadableSessionFileIsListedApartAndTheOthersStillAre() throws Exception {
+        Path sessions = dir.resolve("ir");
+        try (InstantRecovery recovery = new InstantRecovery(sessions)) {
+            Path good = Files.createDirectories(sessions.resolve("0000000a"));
+            new InstantSession("0000000a", point.id().toString(), "vm-a", URI, good.resolve("nbd.sock").toString(),
+                    List.of(new InstantSession.Disk("vda", "/o", "/i")), InstantSession.State.SERVING,
+                    "2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z", null).write(good);
+            Path bad = Files.createDirectories(sessions.resolve("0000000b")).resolve(InstantSession.FILE);
+            Files.writeString(bad, "{\"id\": \"0000000b\", \"disks\": [");
+            Path alien = Files.createDirectories(sessions.resolve("0000000c")).resolve(InstantSession.FILE);
+            Files.writeString(alien, "{}");
+
+            SessionListing listing = recovery.listSessions();
+            assertThat(listing.sessions()).extracting(InstantSession::id).containsExactly("0000000a");
+            assertThat(listing.unreadable()).extracting(SessionListing.Unreadable::file).containsExactly(bad, alien);
+            assertThat(listing.unreadable()).allSatisfy(u -> assertThat(u.error()).isNotBlank());
+            assertThat(recovery.sessions()).extracting(InstantSession::id).containsExactly("0000000a");
+            try (var left = Files.list(good)) {
+                assertThat(left.map(p -> p.getFileName().toString())).as("no temporary file left").containsExactly("session.json");
+            }
+        }
+    }
+
+    @Test
+    void aResumedVmGoesOnOnlyWhenEveryDiskIsConnectedAgain() throws Exception {
+        Path second = dir.resolve("second.raw");
+        TestImages.run("qemu-img", "create", "-q", "-f", "raw", second.toString(), Long.toString(DISK));
+        TestImages.run("qemu-io", "-f", "raw", second.toString(), "-c", "write -P 0x33 0 2M", "-c", "write -P 0x44 16M 1M");
+        Manifest two;
+        try (BackupSession s = store.beginBackup("web02")) {
+            StoreFixture.ingestAll(store, s, source, second);
+            two = s.commit(Manifest.Kind.FULL, Manifest.Consistency.OFFLINE, "", domainXml("web02", 2), Map.of());
+        }
+        String vm = vmName();
+        Path sessions = dir.resolve("ir");
+        String id;
+        try (InstantRecovery first = new InstantRecovery(sessions)) {
+            id = first.start(two, store.chunks(), d -> store.index().get(d).isPresent(), options(vm)).id();
+        } // the agent stops
+        Domain domain = libvirt.domainLookupByName(vm);
+        guestRead(domain, "vda", 32 * MIB, MIB);
+        await(() -> state(domain) == DomainInfo.DomainState.VIR_DOMAIN_PAUSED, "the VM to pause on the failed read");
+
+        try (InstantRecovery again = new InstantRecovery(sessions)) {
+            assertThat(again.resume(id, two, store.chunks(), 16, 0).state()).isEqualTo(InstantSession.State.SERVING);
+            assertThat(again.served(id, "vda").orElseThrow().activeConnections()).isPositive();
+            assertThat(again.served(id, "vdb").orElseThrow().activeConnections())
+                    .as("the disk the guest had not read since the export went away is connected too").isPositive();
+            guestRead(domain, "vdb", 16 * MIB, MIB);
+            assertThat(state(domain)).isEqualTo(DomainInfo.DomainState.VIR_DOMAIN_RUNNING);
+            assertThat(again.copyAndPivot(id, 0, new Progress()).state()).isEqualTo(InstantSession.State.PIVOTED);
+        }
+        domain.destroy();
+        TestImages.run("qemu-img", "compare", "-f", "raw", "-F", "qcow2", second.toString(),
+                dir.resolve("images").resolve(vm + "-vdb.qcow2").toString());
+    }
+
+    private static String domainXml(String name, int disks) {
+        StringBuilder xml = new StringBuilder("<domain type='qemu'><name>" + name + "</name><uuid>" + UUID.randomUUID()
+                + "</uuid><memory unit='MiB'>64</memory><vcpu>1</vcpu><os><type arch='x86_64' machine='pc'>hvm</type></os><devices>");
+        for (int i = 0; i < disks; i++) {
+            String t = "vd" + (char) ('a' + i);
+            xml.append("<disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='/nonexistent/")
+                    .append(name).append('-').append(t).append(".raw'/><target dev='").append(t)
+                    .append("' bus='virtio'/><alias name='ua-").append(t).append("'/></disk>");
+        }
+        return xml.append("<memballoon model='none'/></devices></domain>").toString();
+    }
+
+    private Domain domain(String vm) throws LibvirtException {
+        return libvirt.domainLookupByName(vm);
+    }
+
+    private static void virsh(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("virsh", "-q", "-c", URI));
+        command.addAll(List.of(args));
+        TestImages.run(command.toArray(String[]::new));
+    }
+
+    /** The live definition's {@code <mirror>} of vda, or "" when it has none. */
+    private static String mirror(Domain domain) {
+        try {
+            String xml = domain.getXMLDesc(0);
+            int at = xml.indexOf("<mirror");
+            return at < 0 ? "" : xml.substring(at, xml.indexOf('>', at) + 1);
+        } catch (LibvirtException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static long jobProgress(Domain domain) {
         try {
             return domain.getBlockJobInfo("vda", 0).cur;
@@ -223,8 +428,12 @@ class InstantRecoveryTest {
     }
 
     private static void guestRead(Domain domain, long offset, long length) throws LibvirtException {
+        guestRead(domain, "vda", offset, length);
+    }
+
+    private static void guestRead(Domain domain, String disk, long offset, long length) throws LibvirtException {
         domain.qemuMonitorCommand(String.format(
-                "qemu-io -d /machine/peripheral/ua-vda/virtio-backend \"read %d %d\"", offset, length), 1);
+                "qemu-io -d /machine/peripheral/ua-%s/virtio-backend \"read %d %d\"", disk, offset, length), 1);
     }
 
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {
