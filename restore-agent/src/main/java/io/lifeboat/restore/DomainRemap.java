@@ -24,11 +24,12 @@ import java.util.Set;
  * <li>the UEFI variable store path is dropped for a new VM (libvirt makes a fresh one);
  * <li>networks are moved per the {@link NetworkMapping}.
  * </ul>
+ * Instant recovery applies the same rules with the NBD-backed overlays as the disk files.
  */
-final class DomainRemap {
+public final class DomainRemap {
 
     /** The definition to give libvirt, the MAC addresses it ends up with, and what was changed beyond the obvious. */
-    record Result(String xml, List<String> macs, List<String> notes) {
+    public record Result(String xml, List<String> macs, List<String> notes) {
     }
 
     private DomainRemap() {
@@ -39,7 +40,7 @@ final class DomainRemap {
      * @param diskFiles restored disks by target name
      * @param local     the VM is defined on this machine's libvirt, so local media paths mean something there
      */
-    static Result apply(DomainXml xml, String name, String uuid, boolean newVm, Map<String, Path> diskFiles,
+    public static Result apply(DomainXml xml, String name, String uuid, boolean newVm, Map<String, Path> diskFiles,
                         DiskFormat format, NetworkMapping networks, boolean local) {
         List<String> notes = new ArrayList<>();
         xml.element().removeAttribute("id"); // a running domain's id, meaningless in a definition

@@ -57,7 +57,7 @@ public final class LibvirtHost implements AutoCloseable {
      * True for URIs that reach the libvirtd of this machine ({@code qemu:///system},
      * {@code qemu+unix:///system}): only there do this machine's file paths mean the same.
      */
-    static boolean isLocal(String uri) {
+    public static boolean isLocal(String uri) {
         try {
             String host = new java.net.URI(uri).getHost();
             return host == null || host.isEmpty() || host.equals("localhost") || host.equals("127.0.0.1");

@@ -4,11 +4,13 @@ import io.lifeboat.nbd.ExportStatistics;
 import io.lifeboat.nbd.NbdExport;
 import io.lifeboat.nbd.NbdServer;
 import io.lifeboat.nbd.NbdServerOptions;
+import io.lifeboat.restore.DiskFormat;
+import io.lifeboat.restore.DomainRemap;
 import io.lifeboat.restore.LibvirtHost;
+import io.lifeboat.restore.NetworkMapping;
 import io.lifeboat.restore.QemuImg;
 import io.lifeboat.restore.RestoreException;
 import io.lifeboat.restore.domain.DomainXml;
-import io.lifeboat.restore.domain.Macs;
 import io.lifeboat.restore.domain.XmlDocuments;
 import io.lifeboat.restore.domain.XmlInputException;
 import io.lifeboat.store.Progress;
@@ -30,6 +32,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -521,16 +524,21 @@ public final class InstantRecovery implements AutoCloseable {
         }
     }
 
+    /**
+     * The restore's rules ({@link DomainRemap}: disks not in the restore point removed, media not
+     * available on the host ejected, new MACs for a new identity), with each restored disk on its
+     * overlay backed by the export. What the rules changed is logged.
+     */
     private static void remap(DomainXml xml, InstantSession session, String uuid, boolean newIdentity) {
-        xml.rename(session.vm());
-        xml.setUuid(UUID.fromString(uuid));
-        if (newIdentity) {
-            xml.replaceMacs(Macs.fresh(xml.macs()));
-        }
+        Map<String, Path> overlays = new LinkedHashMap<>();
+        session.disks().forEach(d -> overlays.put(d.target(), Path.of(d.overlay())));
+        DomainRemap.Result r = DomainRemap.apply(xml, session.vm(), uuid, newIdentity, overlays, DiskFormat.QCOW2,
+                NetworkMapping.none(), LibvirtHost.isLocal(session.libvirtUri()));
         xml.dropNvramPath();
         for (InstantSession.Disk d : session.disks()) {
             xml.backWithNbd(d.target(), d.overlay(), d.target(), session.socket());
         }
+        r.notes().forEach(n -> LOG.log(System.Logger.Level.INFO, "instant recovery " + session.id() + ": " + n));
     }
 
     private static boolean hasBackingChain(Domain domain, InstantSession.Disk disk) throws LibvirtException {

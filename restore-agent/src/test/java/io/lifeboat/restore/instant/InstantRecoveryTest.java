@@ -284,6 +284,42 @@ class InstantRecoveryTest {
                 dir.resolve("images").resolve(vm + "-vda.qcow2").toString());
     }
 
+    /**
+     * The restore's domain rules hold for instant recovery too: a disk that is not in the restore
+     * point (here the original's data disk, whose file exists on this host) is removed rather than
+     * shared, and a cdrom whose image is not there is left empty, so the VM starts.
+     */
+    @Test
+    void disksNotInTheRestorePointAreDroppedAndMissingMediaEjected() throws Exception {
+        Path shared = dir.resolve("original-data.raw");
+        TestImages.run("qemu-img", "create", "-q", "-f", "raw", shared.toString(), "1M");
+        String xml = "<domain type='qemu'><name>db01</name><uuid>" + UUID.randomUUID() + "</uuid>"
+                + "<memory unit='MiB'>64</memory><vcpu>1</vcpu><os><type arch='x86_64' machine='pc'>hvm</type></os>"
+                + "<devices><disk type='file' device='disk'><driver name='qemu' type='raw'/>"
+                + "<source file='/nonexistent/db01.raw'/><target dev='vda' bus='virtio'/></disk>"
+                + "<disk type='file' device='disk'><driver name='qemu' type='raw'/>"
+                + "<source file='" + shared + "'/><target dev='vdb' bus='virtio'/></disk>"
+                + "<disk type='file' device='cdrom'><driver name='qemu' type='raw'/>"
+                + "<source file='/nonexistent/install.iso'/><target dev='sda' bus='sata'/><readonly/></disk>"
+                + "<memballoon model='none'/></devices></domain>";
+        Manifest withMore;
+        try (BackupSession s = store.beginBackup("db01")) {
+            StoreFixture.ingestAll(store, s, source);
+            withMore = s.commit(Manifest.Kind.FULL, Manifest.Consistency.OFFLINE, "", xml, Map.of());
+        }
+        String vm = vmName();
+        try (InstantRecovery recovery = new InstantRecovery(dir.resolve("ir"))) {
+            recovery.start(withMore, store.chunks(), d -> true, options(vm));
+            Domain d = domain(vm);
+            assertThat(d.getInfo().state).isEqualTo(DomainInfo.DomainState.VIR_DOMAIN_RUNNING);
+            DomainXml live = DomainXml.parse(d.getXMLDesc(0));
+            assertThat(live.disks()).extracting(DomainXml.Disk::target).containsExactlyInAnyOrder("vda", "sda");
+            assertThat(live.disks()).filteredOn(disk -> disk.target().equals("sda")).singleElement()
+                    .satisfies(cdrom -> assertThat(cdrom.path()).isNull());
+            assertThat(d.getXMLDesc(0)).doesNotContain(shared.toString());
+        }
+    }
+
     @Test
     void aFailedStartLeavesAVmOfTheSameNameDefinedMeanwhileAlone() throws Exception {
         String vm = vmName();
