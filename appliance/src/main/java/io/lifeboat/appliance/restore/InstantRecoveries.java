@@ -23,6 +23,7 @@ import io.lifeboat.nbd.ExportStatistics;
 import io.lifeboat.restore.RestoreException;
 import io.lifeboat.restore.instant.InstantRecovery;
 import io.lifeboat.restore.instant.InstantSession;
+import io.lifeboat.restore.instant.SessionListing;
 import io.lifeboat.store.Progress;
 import io.lifeboat.store.Store;
 import io.lifeboat.store.StoreException;
@@ -196,14 +197,18 @@ public class InstantRecoveries implements RestorePointPins {
      */
     @Override
     public Optional<String> pinned(RestorePointId id) {
-        List<InstantSession> sessions;
+        SessionListing listing;
         try {
-            sessions = recovery.sessions();
+            listing = recovery.listSessions();
         } catch (IOException e) {
             // cannot tell which restore points the sessions read: keep them all rather than guess
             return Optional.of("the instant recovery sessions in " + root + " cannot be read (" + e.getMessage() + ")");
         }
-        return sessions.stream()
+        if (!listing.unreadable().isEmpty()) {
+            return Optional.of("instant recovery session file " + listing.unreadable().get(0).file() + " cannot be read ("
+                    + listing.unreadable().get(0).error() + "), so which restore point it reads is unknown; repair or remove it");
+        }
+        return listing.sessions().stream()
                 .filter(s -> s.state() != InstantSession.State.PIVOTED)
                 .filter(s -> s.restorePoint().equals(id.toString()))
                 .findFirst()
@@ -214,14 +219,16 @@ public class InstantRecoveries implements RestorePointPins {
     /** Serves again every session a previous run of the appliance left unfinished, and goes on with its copy. */
     @EventListener(ApplicationReadyEvent.class)
     public void resumeUnfinished() {
-        List<InstantSession> sessions;
+        SessionListing listing;
         try {
-            sessions = recovery.sessions();
+            listing = recovery.listSessions();
         } catch (IOException e) {
             log.error("Cannot read the instant recovery sessions in {}: {}", root, e.getMessage());
             return;
         }
-        for (InstantSession before : sessions) {
+        listing.unreadable().forEach(u -> log.error("Instant recovery session {} cannot be read and is not resumed: {}"
+                + " (its restore points are kept until it is repaired or removed)", u.file(), u.error()));
+        for (InstantSession before : listing.sessions()) {
             if (before.state() == InstantSession.State.PIVOTED) {
                 continue;
             }
