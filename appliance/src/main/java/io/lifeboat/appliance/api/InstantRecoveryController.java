@@ -13,11 +13,14 @@ import io.lifeboat.store.StoreException;
 import io.lifeboat.store.manifest.RestorePointId;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
@@ -31,6 +34,7 @@ class InstantRecoveryController {
 
     private static final String START = "restore-point.instant-recovery";
     private static final String COPY = "instant-recovery.copy";
+    private static final String DISCARD = "instant-recovery.discard";
 
     private final InstantRecoveries recoveries;
     private final RestoreTarget target;
@@ -95,6 +99,19 @@ class InstantRecoveryController {
     @Operation(summary = "Show an instant recovery session")
     InstantRecoveryView show(@PathVariable String id) throws StoreException {
         return InstantRecoveryView.of(recoveries.get(id));
+    }
+
+    @DeleteMapping("/api/instant-recoveries/{id}")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    @Operation(summary = "Discard a finished session",
+            description = "Removes a session no VM needs any more: pivoted, or failed with its VM gone or no longer on"
+                    + " its overlays. Its restore point is then no longer held. 204; 409 while it is served or copied or"
+                    + " a VM still runs on its overlays.")
+    void discard(@PathVariable String id, Principal user) throws StoreException {
+        audit.audited(user.getName(), DISCARD, id, null, () -> {
+            recoveries.discard(id);
+            return null;
+        });
     }
 
     /** What a started copy answers. */

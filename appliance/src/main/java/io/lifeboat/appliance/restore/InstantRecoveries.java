@@ -152,6 +152,20 @@ public class InstantRecoveries implements RestorePointPins {
         return jobs.find(job.id()).orElseThrow();
     }
 
+    /**
+     * Removes a session no VM needs any more (pivoted, or failed with its VM gone or off its
+     * overlays); its restore point is then no longer held. 409 while it is served, copied, or a VM
+     * still runs on its overlays; 404 if there is no such session.
+     */
+    public void discard(String id) throws RestoreException {
+        Optional<UUID> latest = runs.latestJob(id);
+        if (latest.isPresent() && work.isRunning(latest.get())) {
+            throw RestoreException.conflict("the copy of instant recovery " + id + " is running (job " + latest.get() + ")");
+        }
+        recovery.discard(id);
+        log.info("Instant recovery session {} discarded", id);
+    }
+
     public List<Status> list() throws RestoreException {
         try {
             return recovery.sessions().stream().map(this::status).toList();

@@ -86,6 +86,9 @@ class InstantRecoveryApiTest extends LibvirtAppliance {
         assertThat(admin().get(RestoreApiTest.restorePath(newer)).body().path("status").asString()).isEqualTo("AVAILABLE");
         assertThat(admin().delete("/api/policies/irkeep").status()).isEqualTo(204);
 
+        ApiClient.Reply discardServed = admin().delete("/api/instant-recoveries/" + id);
+        assertThat(discardServed.status()).as(discardServed.text()).isEqualTo(409);
+
         ApiClient.Reply copy = admin().post("/api/instant-recoveries/" + id + "/copy");
         assertThat(copy.status()).as(copy.text()).isEqualTo(202);
         assertThat(copy.body().path("jobId").asString()).isEqualTo(jobId);
@@ -117,6 +120,8 @@ class InstantRecoveryApiTest extends LibvirtAppliance {
         TestVms.run("qemu-img", "compare", "-U", "-f", "qcow2", "-F", "qcow2",
                 dir.resolve(source + "-vda.qcow2").toString(), image.toString());
         assertThat(admin().delete(RestoreApiTest.restorePath(point)).status()).as("pivoted: no longer in use").isEqualTo(200);
+        assertThat(admin().delete("/api/instant-recoveries/" + id).status()).isEqualTo(204);
+        assertThat(admin().get("/api/instant-recoveries/" + id).status()).isEqualTo(404);
         assertThat(audit.recent(20)).anySatisfy(e -> {
             assertThat(e.action()).isEqualTo("restore-point.instant-recovery");
             assertThat(e.target()).isEqualTo(point);

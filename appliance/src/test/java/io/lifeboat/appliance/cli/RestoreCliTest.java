@@ -26,7 +26,8 @@ import org.springframework.beans.factory.annotation.Autowired;
  */
 class RestoreCliTest extends CliHarness {
 
-    static final List<String> VERBS = List.of("restore", "instant-recover", "instant-recoveries");
+    static final List<String> VERBS = List.of("restore", "instant-recover", "instant-recoveries",
+            "instant-recovery show", "instant-recovery copy", "instant-recovery discard");
 
     @Autowired
     ChunkStore chunkStore;
@@ -49,7 +50,7 @@ class RestoreCliTest extends CliHarness {
     @Test
     void everyNewVerbHasHelpWithTheExitCodes() {
         for (String verb : VERBS) {
-            Run run = bare(verb, "--help");
+            Run run = bare((verb + " --help").split(" "));
             assertThat(run.exitCode()).as(verb).isZero();
             assertThat(run.out()).as(verb).startsWith("Usage: lifeboat " + verb).contains("--json", "Exit codes:", "130");
         }
@@ -138,6 +139,22 @@ class RestoreCliTest extends CliHarness {
             assertThat(names).contains(name);
             TestVms.run("qemu-img", "compare", "-U", "-f", "qcow2", "-F", "qcow2", disk.toString(),
                     dir.resolve("images").resolve(name + "-vda.qcow2").toString());
+
+            String id = null;
+            for (var s : json.json()) {
+                if (s.path("vm").asText().equals(name)) {
+                    id = s.path("id").asText();
+                }
+            }
+            Run shown = lifeboat("instant-recovery", "show", id);
+            assertThat(shown.exitCode()).as(shown.err()).isZero();
+            assertThat(shown.out()).contains(id, "PIVOTED", name);
+            assertThat(lifeboat("instant-recovery", "copy", id).exitCode()).as("already pivoted").isEqualTo(6);
+            Run discarded = lifeboat("instant-recovery", "discard", id);
+            assertThat(discarded.exitCode()).as(discarded.err()).isZero();
+            assertThat(discarded.out()).contains("discarded instant recovery " + id);
+            assertThat(lifeboat("instant-recovery", "show", id).exitCode()).isEqualTo(3);
+            assertThat(lifeboat("instant-recovery", "discard", id).exitCode()).isEqualTo(3);
         }
     }
 }

@@ -432,6 +432,67 @@ public final class InstantRecovery implements AutoCloseable {
         }
     }
 
+    /**
+     * Removes a session that no VM depends on any more: PIVOTED, or FAILED with its VM gone or no
+     * longer on the session's overlays (live or persistent definition). Its directory (state file,
+     * overlays, lock) goes, so the restore point it read is no longer held by it. Refused
+     * (CONFLICT) while this or another process serves or copies it, while it is SERVING or
+     * COPYING, and while a VM still uses one of its overlays: deleting those would lose the
+     * guest's writes.
+     */
+    public void discard(String id) throws RestoreException {
+        InstantSession s = session(id);
+        if (servers.containsKey(id) || copying.contains(id)) {
+            throw RestoreException.conflict("instant recovery " + id + " is being served here; stop serving it first");
+        }
+        if (s.state() != InstantSession.State.PIVOTED && s.state() != InstantSession.State.FAILED) {
+            throw RestoreException.conflict("instant recovery " + id + " is " + s.state() + ": VM " + s.vm()
+                    + " runs on its export; copy it onto its own disks first");
+        }
+        hold(id); // no other process may serve it meanwhile
+        try {
+            if (s.state() == InstantSession.State.FAILED) {
+                requireNoVmOnOverlays(s);
+            }
+            Path dir = root.resolve(id);
+            try (var files = Files.walk(dir)) {
+                for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(f);
+                }
+            } catch (IOException e) {
+                throw new RestoreException(Kind.IO, "cannot remove session " + id + ": " + e.getMessage(), e);
+            }
+        } finally {
+            synchronized (this) {
+                SessionLock lock = locks.remove(id);
+                if (lock != null) {
+                    lock.close();
+                }
+            }
+        }
+    }
+
+    private static void requireNoVmOnOverlays(InstantSession s) throws RestoreException {
+        Set<String> overlays = new java.util.HashSet<>();
+        s.disks().forEach(d -> overlays.add(d.overlay()));
+        try (LibvirtHost host = LibvirtHost.connect(s.libvirtUri())) {
+            Optional<Domain> vm = host.domain(s.vm());
+            if (vm.isEmpty()) {
+                return;
+            }
+            for (int flags : new int[] {0, 2 /* VIR_DOMAIN_XML_INACTIVE */}) {
+                for (DomainXml.Disk d : DomainXml.parse(vm.get().getXMLDesc(flags)).disks()) {
+                    if (d.path() != null && overlays.contains(d.path())) {
+                        throw RestoreException.conflict("VM " + s.vm() + " still uses " + d.path() + " of instant recovery "
+                                + s.id() + "; copy it onto its own disks (or remove the VM) first");
+                    }
+                }
+            }
+        } catch (LibvirtException e) {
+            throw new RestoreException(Kind.IO, "cannot read VM " + s.vm() + " on " + s.libvirtUri() + ": " + e.getMessage(), e);
+        }
+    }
+
     /** What the export of one disk has served so far, while it is served. */
     public Optional<ExportStatistics> served(String id, String disk) {
         NbdServer server = servers.get(id);

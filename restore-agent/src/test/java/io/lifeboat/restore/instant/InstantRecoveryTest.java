@@ -322,6 +322,37 @@ class InstantRecoveryTest {
         }
     }
 
+    /**
+     * A session goes only once no VM needs it: refused while served and while a failed session's VM
+     * still runs on its overlay; a failed session whose VM is gone, and a pivoted one, are removed.
+     */
+    @Test
+    void aSessionIsDiscardedOnlyOnceNoVmUsesItsOverlays() throws Exception {
+        String vm = vmName();
+        Path sessions = dir.resolve("ir");
+        String id;
+        try (InstantRecovery recovery = new InstantRecovery(sessions)) {
+            id = recovery.start(point, store.chunks(), d -> store.index().get(d).isPresent(), options(vm)).id();
+            assertThatThrownBy(() -> recovery.discard(id)).isInstanceOfSatisfying(RestoreException.class,
+                    e -> assertThat(e.kind()).isEqualTo(StoreException.Kind.CONFLICT)).hasMessageContaining("served here");
+        }
+        Path session = sessions.resolve(id);
+        InstantSession.read(session).with(InstantSession.State.FAILED, "given up").write(session);
+        try (InstantRecovery recovery = new InstantRecovery(sessions)) {
+            assertThatThrownBy(() -> recovery.discard(id)).isInstanceOfSatisfying(RestoreException.class,
+                    e -> assertThat(e.kind()).isEqualTo(StoreException.Kind.CONFLICT)).hasMessageContaining("still uses");
+            assertThat(session).exists();
+
+            Domain domain = domain(vm);
+            domain.destroy();
+            domain.undefine();
+            recovery.discard(id);
+            assertThat(session).doesNotExist();
+            assertThatThrownBy(() -> recovery.session(id)).isInstanceOfSatisfying(RestoreException.class,
+                    e -> assertThat(e.kind()).isEqualTo(StoreException.Kind.NOT_FOUND));
+        }
+    }
+
     @Test
     void aFailedStartLeavesAVmOfTheSameNameDefinedMeanwhileAlone() throws Exception {
         String vm = vmName();
