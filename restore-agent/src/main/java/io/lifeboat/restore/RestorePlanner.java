@@ -228,6 +228,14 @@ final class RestorePlanner {
             throw RestoreException.badInput("give a directory or a storage pool for the disk files");
         }
         if (!Files.isDirectory(dir)) {
+            if (host != null && !LibvirtHost.isLocal(host.uri())) {
+                // The agent writes the disk files itself, on this machine: another host's VM can
+                // only use them through storage both see at the same path.
+                throw RestoreException.badInput("directory " + dir + (r.storagePool() != null ? " (storage pool "
+                        + r.storagePool() + " on " + host.uri() + ")" : "") + " does not exist on this machine; the disk"
+                        + " files of a restore to another host are written here, so " + dir + " must be storage that"
+                        + " host sees at the same path (NFS, a cluster file system), or run the restore agent on that host");
+            }
             throw RestoreException.badInput("directory " + dir + " does not exist");
         }
         return dir.toAbsolutePath();
