@@ -13,9 +13,8 @@ import io.lifeboat.store.pack.PackFormat;
 import io.lifeboat.store.read.ChunkSource;
 import io.lifeboat.store.read.DiskReader;
 import io.lifeboat.store.read.TieredChunks;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.RandomAccessFile;
@@ -35,24 +34,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Reading restore points lazily from the bucket alone, through a cache bounded in bytes. */
 class BucketChunksTest {
-    @TempDir
-    static Path shared;
-    static S3ProxyServer server;
+    @RegisterExtension
+    static final S3ProxyExtension server = new S3ProxyExtension("lazy", "budget", "damaged", "tiered", "moving", "reread", "waiting", "vanishing", "evict", "shrinking");
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = S3ProxyServer.start(shared, "lazy", "budget", "damaged", "tiered", "moving", "reread", "waiting", "vanishing", "evict", "shrinking");
-    }
-
-    @AfterAll
-    static void stop() {
-        if (server != null) {
-            server.close();
-        }
-    }
 
     /** SHA-256 of the whole disk as a DiskReader serves it, in reads of odd sizes that straddle chunks. */
     private static String readAll(DiskReader disk, Runnable afterEachRead) throws StoreException {

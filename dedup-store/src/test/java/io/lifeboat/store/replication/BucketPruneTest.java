@@ -11,9 +11,8 @@ import io.lifeboat.store.cli.ExitCode;
 import io.lifeboat.store.gc.GarbageCollector;
 import io.lifeboat.store.manifest.Manifest;
 import io.lifeboat.store.manifest.RestorePointId;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.RandomAccessFile;
@@ -33,9 +32,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class BucketPruneTest {
     private static final Duration GRACE = Duration.ofHours(24);
 
-    @TempDir
-    static Path shared;
-    static S3ProxyServer server;
+    @RegisterExtension
+    static final S3ProxyExtension server = new S3ProxyExtension("grace", "owned", "comeback", "cli");
 
     @TempDir
     Path dir;
@@ -43,18 +41,6 @@ class BucketPruneTest {
     private final TestClock clock = new TestClock(Instant.parse("2026-11-27T08:00:00Z"));
     /** Restore point → disk name → SHA-256 of the image it was taken from. */
     private final Map<RestorePointId, Map<String, String>> expected = new HashMap<>();
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = S3ProxyServer.start(shared, "grace", "owned", "comeback", "cli");
-    }
-
-    @AfterAll
-    static void stop() {
-        if (server != null) {
-            server.close();
-        }
-    }
 
     private Manifest backup(Store store, String vm, Path image) throws Exception {
         Manifest m = StoreFixture.backup(store, vm, image);

@@ -13,9 +13,8 @@ import io.lifeboat.store.manifest.DiskMap;
 import io.lifeboat.store.manifest.Manifest;
 import io.lifeboat.store.manifest.RestorePointId;
 import io.lifeboat.store.pack.PackFormat;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.RandomAccessFile;
@@ -30,24 +29,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@link BucketVerifier} and {@code lifeboat-store verify-bucket}: damage in a bucket is found, named, and never used. */
 class BucketVerifyTest {
-    @TempDir
-    static Path shared;
-    static S3ProxyServer server;
+    @RegisterExtension
+    static final S3ProxyExtension server = new S3ProxyExtension("clean", "damaged");
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = S3ProxyServer.start(shared, "clean", "damaged");
-    }
-
-    @AfterAll
-    static void stop() {
-        if (server != null) {
-            server.close();
-        }
-    }
 
     private static List<String> bucket(String name, String... verb) {
         List<String> args = new ArrayList<>(List.of(verb));

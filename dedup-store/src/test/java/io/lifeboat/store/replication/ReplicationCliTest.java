@@ -4,9 +4,8 @@ import io.lifeboat.store.TestImages;
 import io.lifeboat.store.cli.CliRunner;
 import io.lifeboat.store.cli.CliRunner.Result;
 import io.lifeboat.store.cli.ExitCode;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
@@ -17,22 +16,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@code lifeboat-store replicate} and {@code mirror}: a recovery site that knows only the bucket. */
 class ReplicationCliTest {
-    @TempDir
-    static Path shared;
-    static S3ProxyServer server;
+    @RegisterExtension
+    static final S3ProxyExtension server = new S3ProxyExtension("site");
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void startS3() throws Exception {
-        server = S3ProxyServer.start(shared, "site");
-    }
-
-    @AfterAll
-    static void stopS3() {
-        server.close();
-    }
 
     private List<String> bucket(String name, String secret) {
         return List.of("--endpoint", server.endpoint().toString(), "--bucket", name,

@@ -8,9 +8,8 @@ import io.lifeboat.store.index.ChunkLocation;
 import io.lifeboat.store.manifest.DiskMap;
 import io.lifeboat.store.manifest.Manifest;
 import io.lifeboat.store.pack.PackFormat;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -28,24 +27,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ReplicationIntegrityTest {
 
-    @TempDir
-    static Path shared;
-    static S3ProxyServer server;
+    @RegisterExtension
+    static final S3ProxyExtension server = new S3ProxyExtension("rot", "short", "misnamed", "unreadable", "uploaded");
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = S3ProxyServer.start(shared, "rot", "short", "misnamed", "unreadable", "uploaded");
-    }
-
-    @AfterAll
-    static void stop() {
-        if (server != null) {
-            server.close();
-        }
-    }
 
     private Manifest backup(Store store, String vm, long seed) throws Exception {
         return StoreFixture.backup(store, vm, TestImages.mixed(dir.resolve(vm + "-" + seed + ".img"), 2 << 20, 40_000, seed));

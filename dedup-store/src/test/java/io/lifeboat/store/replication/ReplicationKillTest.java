@@ -5,9 +5,8 @@ import io.lifeboat.store.TestImages;
 import io.lifeboat.store.cli.CliRunner;
 import io.lifeboat.store.cli.CliRunner.Result;
 import io.lifeboat.store.replication.FaultProxy.Request;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.RandomAccessFile;
@@ -33,24 +32,11 @@ class ReplicationKillTest {
     private static final String BUCKET = "site";
     private static final int K = 3;
 
-    @TempDir
-    static Path shared;
-    static S3ProxyServer server;
+    @RegisterExtension
+    static final S3ProxyExtension server = new S3ProxyExtension(BUCKET);
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = S3ProxyServer.start(shared, BUCKET);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (server != null) {
-            server.close();
-        }
-    }
 
     private static List<String> bucket(URI endpoint, String... verb) {
         List<String> args = new ArrayList<>(List.of(verb));

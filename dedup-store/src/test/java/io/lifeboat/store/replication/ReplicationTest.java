@@ -10,9 +10,8 @@ import io.lifeboat.store.manifest.DiskMap;
 import io.lifeboat.store.manifest.Manifest;
 import io.lifeboat.store.manifest.RestorePointId;
 import io.lifeboat.store.pack.PackFormat;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
@@ -31,24 +30,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class ReplicationTest {
-    @TempDir
-    static Path shared;
-    static S3ProxyServer server;
+    @RegisterExtension
+    static final S3ProxyExtension server = new S3ProxyExtension("everything", "corrupt", "resume", "ranged", "parallel");
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = S3ProxyServer.start(shared, "everything", "corrupt", "resume", "ranged", "parallel");
-    }
-
-    @AfterAll
-    static void stop() {
-        if (server != null) {
-            server.close();
-        }
-    }
 
     /** Restore point → disk name → SHA-256 of the image it was taken from. */
     private final Map<RestorePointId, Map<String, String>> expected = new HashMap<>();

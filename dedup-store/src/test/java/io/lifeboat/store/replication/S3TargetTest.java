@@ -1,9 +1,8 @@
 package io.lifeboat.store.replication;
 
 import io.lifeboat.store.StoreException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
@@ -20,21 +19,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class S3TargetTest {
     static final String BUCKET = "lifeboat";
 
+    @RegisterExtension
+    static final S3ProxyExtension server = new S3ProxyExtension(BUCKET);
+
     @TempDir
     static Path dir;
-    static S3ProxyServer server;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = S3ProxyServer.start(dir, BUCKET);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (server != null) {
-            server.close();
-        }
-    }
 
     @Test
     void putGetRangeListDelete() throws Exception {
