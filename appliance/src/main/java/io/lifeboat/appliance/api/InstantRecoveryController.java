@@ -35,6 +35,7 @@ class InstantRecoveryController {
     private static final String START = "restore-point.instant-recovery";
     private static final String COPY = "instant-recovery.copy";
     private static final String DISCARD = "instant-recovery.discard";
+    private static final String STOP = "instant-recovery.stop";
 
     private final InstantRecoveries recoveries;
     private final RestoreTarget target;
@@ -99,6 +100,19 @@ class InstantRecoveryController {
     @Operation(summary = "Show an instant recovery session")
     InstantRecoveryView show(@PathVariable String id) throws StoreException {
         return InstantRecoveryView.of(recoveries.get(id));
+    }
+
+    @PostMapping("/api/instant-recoveries/{id}/stop")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    @Operation(summary = "Stop an instant recovery, VM and all",
+            description = "For a recovery not wanted any more (a DR drill that has been checked): its VM is destroyed"
+                    + " and undefined, throwing away what the guest wrote; its export stops; the session goes and its"
+                    + " job ends CANCELLED. 204; 409 once pivoted (the VM is then an ordinary VM) or while the copy runs.")
+    void stop(@PathVariable String id, Principal user) throws StoreException {
+        audit.audited(user.getName(), STOP, id, null, () -> {
+            recoveries.stop(id);
+            return null;
+        });
     }
 
     @DeleteMapping("/api/instant-recoveries/{id}")

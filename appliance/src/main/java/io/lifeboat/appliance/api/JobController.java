@@ -67,8 +67,8 @@ class JobController {
                 case RESTORE -> restores.cancel(id);
                 case INSTANT_RECOVERY -> throw new ConflictException("job " + id + " follows an instant recovery and"
                         + " cannot be cancelled: the VM already runs on the restore point, and the copy onto flat"
-                        + " images only moves it off; see GET /api/instant-recoveries, and stop the VM through"
-                        + " POST /api/vms/{name}/shutdown or /force-off");
+                        + " images only moves it off; see GET /api/instant-recoveries, and end the recovery, VM and"
+                        + " all, through POST /api/instant-recoveries/{id}/stop");
                 default -> backups.cancel(id);
             };
         });

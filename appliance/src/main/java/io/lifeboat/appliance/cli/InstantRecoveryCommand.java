@@ -6,9 +6,9 @@ import picocli.CommandLine.Parameters;
 
 /** {@code lifeboat instant-recovery ...}: one session, under /api/instant-recoveries/{id}. */
 @Command(name = "instant-recovery", mixinStandardHelpOptions = true,
-        description = "Show an instant recovery session, start its copy, or discard it once no VM needs it.",
+        description = "Show an instant recovery session, start its copy, stop it (VM and all), or discard it once no VM needs it.",
         subcommands = {InstantRecoveryCommand.Show.class, InstantRecoveryCommand.Copy.class,
-                InstantRecoveryCommand.Discard.class})
+                InstantRecoveryCommand.Stop.class, InstantRecoveryCommand.Discard.class})
 final class InstantRecoveryCommand {
 
     static String path(String id) {
@@ -37,6 +37,21 @@ final class InstantRecoveryCommand {
         void run() throws CommandFailure, InterruptedException {
             JsonNode r = api().post(path(id) + "/copy", null);
             print(r, x -> "copy of instant recovery " + id + " started: job " + x.path("jobId").asText());
+        }
+    }
+
+    @Command(name = "stop", mixinStandardHelpOptions = true,
+            description = "End a recovery not wanted any more (a checked DR drill): its VM is destroyed and undefined,"
+                    + " throwing away what the guest wrote, and the session goes.")
+    static final class Stop extends Verb {
+        @Parameters(paramLabel = "ID", description = "The session (8 hex digits).")
+        String id;
+
+        @Override
+        void run() throws CommandFailure, InterruptedException {
+            api().post(path(id) + "/stop", null);
+            print(ApplianceClient.JSON.createObjectNode().put("id", id).put("stopped", true),
+                    x -> "stopped instant recovery " + id + "; its VM is removed");
         }
     }
 

@@ -153,6 +153,23 @@ public class InstantRecoveries implements RestorePointPins {
     }
 
     /**
+     * Ends an instant recovery that is not wanted any more: its VM is destroyed and undefined (what
+     * the guest wrote is thrown away), its export stops and the session goes; its job ends
+     * CANCELLED. 409 once pivoted or while its copy runs; 404 if there is no such session.
+     */
+    public void stop(String id) throws RestoreException {
+        Optional<UUID> latest = runs.latestJob(id);
+        if (latest.isPresent() && work.isRunning(latest.get())) {
+            throw RestoreException.conflict("the copy of instant recovery " + id + " is running (job " + latest.get()
+                    + "); stop the recovery once the copy has ended, or let it pivot");
+        }
+        recovery.stop(id);
+        latest.flatMap(jobs::find).filter(j -> !j.state().isFinal())
+                .ifPresent(j -> jobs.finish(j.id(), Job.State.CANCELLED, "the instant recovery was stopped and its VM removed"));
+        log.info("Instant recovery {} stopped: its VM, export and session are gone", id);
+    }
+
+    /**
      * Removes a session no VM needs any more (pivoted, or failed with its VM gone or off its
      * overlays); its restore point is then no longer held. 409 while it is served, copied, or a VM
      * still runs on its overlays; 404 if there is no such session.

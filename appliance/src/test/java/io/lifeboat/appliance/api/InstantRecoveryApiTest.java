@@ -100,6 +100,7 @@ class InstantRecoveryApiTest extends LibvirtAppliance {
 
         JsonNode pivoted = admin().get("/api/instant-recoveries/" + id).body();
         assertThat(pivoted.path("state").asString()).isEqualTo("PIVOTED");
+        assertThat(admin().post("/api/instant-recoveries/" + id + "/stop").status()).as("an ordinary VM now").isEqualTo(409);
         assertThat(pivoted.path("serving").asBoolean()).as("the export is closed").isFalse();
         assertThat(admin().post("/api/instant-recoveries/" + id + "/copy").status()).isEqualTo(409);
         Path image = images.resolve(name + "-vda.qcow2");
@@ -166,6 +167,36 @@ class InstantRecoveryApiTest extends LibvirtAppliance {
 
         assertThat(admin().get("/api/instant-recoveries").body().size()).isEqualTo(sessions);
         assertThat(Files.exists(images)).isFalse();
+    }
+
+    @Test
+    void aStoppedRecoveryTakesItsVmAndSessionAlongAndReleasesItsRestorePoint() throws Exception {
+        String source = defineVm("irstop", TestVms.MIB, 0x3d);
+        String point = backUp(source);
+        String name = vms.name("irstopped");
+        ApiClient.Reply accepted = admin().post(RestoreApiTest.restorePath(point) + "/instant-recovery", JSON,
+                "{\"name\":\"" + name + "\",\"imageDir\":\"" + dir.resolve("stop-images") + "\",\"copy\":false}");
+        assertThat(accepted.status()).as(accepted.text()).isEqualTo(202);
+        String id = accepted.body().path("session").path("id").asString();
+        String jobId = accepted.body().path("jobId").asString();
+        assertThat(admin().get("/api/vms/" + name).body().path("state").asString()).isEqualTo("RUNNING");
+        assertThat(admin().delete(RestoreApiTest.restorePath(point)).status()).isEqualTo(409);
+
+        ApiClient.Reply stopped = admin().post("/api/instant-recoveries/" + id + "/stop");
+        assertThat(stopped.status()).as(stopped.text()).isEqualTo(204);
+
+        assertThat(admin().get("/api/vms/" + name).status()).isEqualTo(404);
+        assertThat(admin().get("/api/instant-recoveries/" + id).status()).isEqualTo(404);
+        JsonNode job = admin().get("/api/jobs/" + jobId).body();
+        assertThat(job.path("state").asString()).isEqualTo("CANCELLED");
+        assertThat(job.path("error").asString()).contains("stopped");
+        assertThat(admin().post("/api/instant-recoveries/" + id + "/stop").status()).isEqualTo(404);
+        assertThat(admin().delete(RestoreApiTest.restorePath(point)).status()).as("no longer in use").isEqualTo(200);
+        assertThat(audit.recent(10)).anySatisfy(e -> {
+            assertThat(e.action()).isEqualTo("instant-recovery.stop");
+            assertThat(e.target()).isEqualTo(id);
+            assertThat(e.outcome()).isEqualTo(AuditEntry.Outcome.SUCCEEDED);
+        });
     }
 
     @Test

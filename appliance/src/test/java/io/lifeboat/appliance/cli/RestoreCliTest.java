@@ -27,7 +27,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 class RestoreCliTest extends CliHarness {
 
     static final List<String> VERBS = List.of("restore", "instant-recover", "instant-recoveries",
-            "instant-recovery show", "instant-recovery copy", "instant-recovery discard");
+            "instant-recovery show", "instant-recovery copy", "instant-recovery stop", "instant-recovery discard");
 
     @Autowired
     ChunkStore chunkStore;

@@ -454,14 +454,7 @@ public final class InstantRecovery implements AutoCloseable {
             if (s.state() == InstantSession.State.FAILED) {
                 requireNoVmOnOverlays(s);
             }
-            Path dir = root.resolve(id);
-            try (var files = Files.walk(dir)) {
-                for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(f);
-                }
-            } catch (IOException e) {
-                throw new RestoreException(Kind.IO, "cannot remove session " + id + ": " + e.getMessage(), e);
-            }
+            deleteSession(id);
         } finally {
             synchronized (this) {
                 SessionLock lock = locks.remove(id);
@@ -472,21 +465,92 @@ public final class InstantRecovery implements AutoCloseable {
         }
     }
 
-    private static void requireNoVmOnOverlays(InstantSession s) throws RestoreException {
-        Set<String> overlays = new java.util.HashSet<>();
-        s.disks().forEach(d -> overlays.add(d.overlay()));
+    /**
+     * Stops an instant recovery that is not wanted any more (a DR drill that has been checked, say):
+     * its VM is destroyed and undefined, its export stops, and the session goes with its overlays.
+     * Whatever the guest wrote is thrown away. Only the session's own VM is removed: a domain of
+     * that name that does not use the session's overlays is left alone. Refused (CONFLICT) once
+     * the session is PIVOTED (the VM then runs on its own disks and is an ordinary VM), while its
+     * copy runs, and while another process holds the session.
+     */
+    public void stop(String id) throws RestoreException {
+        InstantSession s = session(id);
+        if (s.state() == InstantSession.State.PIVOTED) {
+            throw RestoreException.conflict("instant recovery " + id + " is pivoted: VM " + s.vm()
+                    + " runs on its own disks now; remove it as any VM");
+        }
+        if (copying.contains(id)) {
+            throw RestoreException.conflict("the copy of instant recovery " + id + " is running; stop it when the copy"
+                    + " has ended, or let it pivot");
+        }
+        hold(id);
+        try {
+            removeVmOnOverlays(s);
+            NbdServer server = servers.remove(id);
+            if (server != null) {
+                try {
+                    server.close();
+                } catch (IOException e) {
+                    // the server stops accepting and drops its connections whatever close() reports
+                }
+            }
+            deleteSession(id);
+        } finally {
+            synchronized (this) {
+                SessionLock lock = locks.remove(id);
+                if (lock != null) {
+                    lock.close();
+                }
+            }
+        }
+    }
+
+    private static void removeVmOnOverlays(InstantSession s) throws RestoreException {
         try (LibvirtHost host = LibvirtHost.connect(s.libvirtUri())) {
             Optional<Domain> vm = host.domain(s.vm());
-            if (vm.isEmpty()) {
+            if (vm.isEmpty() || !usesOverlays(vm.get(), s)) {
                 return;
             }
-            for (int flags : new int[] {0, 2 /* VIR_DOMAIN_XML_INACTIVE */}) {
-                for (DomainXml.Disk d : DomainXml.parse(vm.get().getXMLDesc(flags)).disks()) {
-                    if (d.path() != null && overlays.contains(d.path())) {
-                        throw RestoreException.conflict("VM " + s.vm() + " still uses " + d.path() + " of instant recovery "
-                                + s.id() + "; copy it onto its own disks (or remove the VM) first");
-                    }
+            Domain d = vm.get();
+            if (d.isActive() == 1) {
+                d.destroy();
+            }
+            d.undefine(4 /* VIR_DOMAIN_UNDEFINE_NVRAM: the instant VM's own variable store, if any */);
+        } catch (LibvirtException e) {
+            throw new RestoreException(Kind.IO, "cannot remove VM " + s.vm() + " on " + s.libvirtUri() + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private static boolean usesOverlays(Domain vm, InstantSession s) throws LibvirtException {
+        Set<String> overlays = new java.util.HashSet<>();
+        s.disks().forEach(d -> overlays.add(d.overlay()));
+        for (int flags : new int[] {0, 2 /* VIR_DOMAIN_XML_INACTIVE */}) {
+            for (DomainXml.Disk d : DomainXml.parse(vm.getXMLDesc(flags)).disks()) {
+                if (d.path() != null && overlays.contains(d.path())) {
+                    return true;
                 }
+            }
+        }
+        return false;
+    }
+
+    private void deleteSession(String id) throws RestoreException {
+        try (var files = Files.walk(root.resolve(id))) {
+            for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(f);
+            }
+        } catch (IOException e) {
+            throw new RestoreException(Kind.IO, "cannot remove session " + id + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void requireNoVmOnOverlays(InstantSession s) throws RestoreException {
+        try (LibvirtHost host = LibvirtHost.connect(s.libvirtUri())) {
+            Optional<Domain> vm = host.domain(s.vm());
+            if (vm.isPresent() && usesOverlays(vm.get(), s)) {
+                throw RestoreException.conflict("VM " + s.vm() + " still uses the overlays of instant recovery " + s.id()
+                        + "; copy it onto its own disks, or stop the recovery (which removes the VM), first");
             }
         } catch (LibvirtException e) {
             throw new RestoreException(Kind.IO, "cannot read VM " + s.vm() + " on " + s.libvirtUri() + ": " + e.getMessage(), e);

@@ -353,6 +353,29 @@ class InstantRecoveryTest {
         }
     }
 
+    /** A drill that has been checked is stopped: the VM, its export and the session go; the store is untouched. */
+    @Test
+    void aStoppedRecoveryRemovesItsVmItsExportAndItsSession() throws Exception {
+        String vm = vmName();
+        Path sessions = dir.resolve("ir");
+        try (InstantRecovery recovery = new InstantRecovery(sessions)) {
+            InstantSession session = recovery.start(point, store.chunks(), d -> store.index().get(d).isPresent(), options(vm));
+            guestWrite(domain(vm), 0x5e, 0, MIB); // the drill's writes, thrown away with the VM
+            Path socket = Path.of(session.socket());
+            assertThat(socket).exists();
+
+            recovery.stop(session.id());
+
+            assertThatThrownBy(() -> libvirt.domainLookupByName(vm)).isInstanceOf(LibvirtException.class);
+            assertThat(sessions.resolve(session.id())).doesNotExist();
+            assertThat(socket).doesNotExist();
+            assertThat(recovery.served(session.id(), "vda")).isEmpty();
+            assertThatThrownBy(() -> recovery.stop(session.id())).isInstanceOfSatisfying(RestoreException.class,
+                    e -> assertThat(e.kind()).isEqualTo(StoreException.Kind.NOT_FOUND));
+        }
+        assertThat(new io.lifeboat.store.verify.Verifier(store).run(Progress.none()).ok()).isTrue();
+    }
+
     @Test
     void aFailedStartLeavesAVmOfTheSameNameDefinedMeanwhileAlone() throws Exception {
         String vm = vmName();
