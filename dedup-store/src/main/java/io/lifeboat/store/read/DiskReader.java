@@ -63,6 +63,13 @@ public final class DiskReader {
             }
         }
         byte[] c = chunks.read(d);
+        int need = map.grid().slotLength(slot);
+        if (c.length != need) {
+            // a verified chunk of the wrong size means the manifest and the store disagree: serving
+            // part of it, or failing mid-copy, would hand the guest wrong bytes
+            throw new StoreException(StoreException.Kind.CORRUPT, "chunk " + d + " has " + c.length + " bytes, slot at "
+                    + map.grid().slotOffset(slot) + " of disk " + map.name() + " needs " + need);
+        }
         synchronized (cache) {
             cache.put(slot, c);
             if (cache.size() > cacheChunks) {
