@@ -456,12 +456,7 @@ public final class InstantRecovery implements AutoCloseable {
             }
             deleteSession(id);
         } finally {
-            synchronized (this) {
-                SessionLock lock = locks.remove(id);
-                if (lock != null) {
-                    lock.close();
-                }
-            }
+            release(id);
         }
     }
 
@@ -486,22 +481,10 @@ public final class InstantRecovery implements AutoCloseable {
         hold(id);
         try {
             removeVmOnOverlays(s);
-            NbdServer server = servers.remove(id);
-            if (server != null) {
-                try {
-                    server.close();
-                } catch (IOException e) {
-                    // the server stops accepting and drops its connections whatever close() reports
-                }
-            }
+            closeServer(id);
             deleteSession(id);
         } finally {
-            synchronized (this) {
-                SessionLock lock = locks.remove(id);
-                if (lock != null) {
-                    lock.close();
-                }
-            }
+            release(id);
         }
     }
 
@@ -565,15 +548,28 @@ public final class InstantRecovery implements AutoCloseable {
 
     /** Stops serving a session's exports (its VM pauses on its next read that needs them). */
     public void stopServing(String id) {
+        closeServer(id);
+        releaseIfIdle(id);
+    }
+
+    /** Stops the session's export here, if any; it removes its socket (before the lock goes, so never a successor's). */
+    private void closeServer(String id) {
         NbdServer server = servers.remove(id);
         if (server != null) {
             try {
-                server.close(); // removes the socket: before the lock goes, so never a successor's socket
+                server.close();
             } catch (IOException e) {
                 // the server stops accepting and drops its connections whatever close() reports
             }
         }
-        releaseIfIdle(id);
+    }
+
+    /** Gives the session's lock up, whatever this process still does with it. */
+    private synchronized void release(String id) {
+        SessionLock lock = locks.remove(id);
+        if (lock != null) {
+            lock.close();
+        }
     }
 
     /** Takes the session's lock for this process, unless this process holds it already. */
@@ -586,10 +582,7 @@ public final class InstantRecovery implements AutoCloseable {
     /** Gives the session's lock up once this process neither serves nor copies it. */
     private synchronized void releaseIfIdle(String id) {
         if (!servers.containsKey(id) && !copying.contains(id)) {
-            SessionLock lock = locks.remove(id);
-            if (lock != null) {
-                lock.close();
-            }
+            release(id);
         }
     }
 
