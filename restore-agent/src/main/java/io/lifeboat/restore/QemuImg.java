@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -18,6 +19,8 @@ public final class QemuImg {
 
     /** How long qemu-img gets to exit on SIGTERM before it is killed. */
     private static final long STOP_SECONDS = 5;
+    /** Creating an overlay only opens the export: an export that does not answer in this time never will. */
+    static final Duration OVERLAY_LIMIT = Duration.ofSeconds(60);
 
     private QemuImg() {
     }
@@ -29,18 +32,26 @@ public final class QemuImg {
      */
     static void rawToQcow2(Path raw, Path qcow2) throws RestoreException {
         run(List.of("qemu-img", "convert", "-q", "-f", "raw", "-O", "qcow2", raw.toString(), qcow2.toString()),
-                "convert " + raw + " to qcow2", qcow2);
+                "convert " + raw + " to qcow2", qcow2, null);
     }
 
     /** A new qcow2 overlay of {@code size} bytes backed by the raw NBD export {@code export} on a unix socket. */
     public static void nbdOverlay(Path overlay, String export, Path socket, long size) throws RestoreException {
-        run(List.of("qemu-img", "create", "-q", "-f", "qcow2", "-F", "raw", "-b",
-                "nbd+unix:///" + export + "?socket=" + socket, overlay.toString(), Long.toString(size)),
-                "create overlay " + overlay + " on export " + export, null);
+        nbdOverlay(overlay, export, socket, size, OVERLAY_LIMIT);
     }
 
-    /** Runs qemu-img; {@code output}, if given, is removed when the run is interrupted. */
-    private static void run(List<String> command, String what, Path output) throws RestoreException {
+    /** As above, giving up (and removing the overlay) if qemu-img has not finished within {@code limit}. */
+    static void nbdOverlay(Path overlay, String export, Path socket, long size, Duration limit) throws RestoreException {
+        run(List.of("qemu-img", "create", "-q", "-f", "qcow2", "-F", "raw", "-b",
+                "nbd+unix:///" + export + "?socket=" + socket, overlay.toString(), Long.toString(size)),
+                "create overlay " + overlay + " on export " + export, overlay, limit);
+    }
+
+    /**
+     * Runs qemu-img; {@code output}, if given, is removed when the run is interrupted or takes
+     * longer than {@code limit} (null: no limit).
+     */
+    private static void run(List<String> command, String what, Path output, Duration limit) throws RestoreException {
         Path log = null;
         try {
             // Its output goes to a file, not a pipe: reading a pipe would not return on an interrupt.
@@ -53,7 +64,18 @@ public final class QemuImg {
             }
             int exit;
             try {
-                exit = process.waitFor();
+                if (limit == null) {
+                    exit = process.waitFor();
+                } else if (process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
+                    exit = process.exitValue();
+                } else {
+                    stop(process);
+                    if (output != null) {
+                        Files.deleteIfExists(output);
+                    }
+                    throw new RestoreException(Kind.IO, "cannot " + what + ": qemu-img did not finish within "
+                            + limit.toSeconds() + " s");
+                }
             } catch (InterruptedException e) {
                 stop(process);
                 if (output != null) {

@@ -1,6 +1,7 @@
 package io.lifeboat.restore;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.lifeboat.nbd.NbdExport;
 import io.lifeboat.nbd.NbdServer;
@@ -92,5 +93,21 @@ class QemuImgTest {
         try (var left = Files.list(dir)) {
             assertThat(left).as("nothing left but the server's socket, if that").allMatch(p -> p.equals(socket));
         }
+    }
+
+    /** An export that never answers (a socket nobody accepts on) cannot hang an instant recovery's start. */
+    @Test
+    void anOverlayOnAnExportThatNeverAnswersGivesUpAndLeavesNothing() throws Exception {
+        Path socket = dir.resolve("silent.sock");
+        Path overlay = dir.resolve("vda.overlay.qcow2");
+        try (java.nio.channels.ServerSocketChannel silent = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+            silent.bind(java.net.UnixDomainSocketAddress.of(socket));
+            assertThatThrownBy(() -> QemuImg.nbdOverlay(overlay, "vda", socket, TestImages.MIB, java.time.Duration.ofSeconds(2)))
+                    .isInstanceOf(RestoreException.class).hasMessageContaining("did not finish within 2 s");
+        }
+        assertThat(overlay).doesNotExist();
+        assertThat(ProcessHandle.current().children()
+                .filter(p -> p.info().command().orElse("").endsWith("qemu-img")).toList())
+                .as("no qemu-img left running").isEmpty();
     }
 }
