@@ -33,8 +33,7 @@ final class BucketOptions {
     String bandwidth;
 
     S3Settings settings() {
-        String secret = secretKey != null ? secretKey : System.getenv("LIFEBOAT_S3_SECRET_KEY");
-        S3Settings s = S3Settings.of(endpoint, region, bucket, accessKey, accessKey == null ? null : secret);
+        S3Settings s = S3Settings.fromCommandLine(endpoint, region, bucket, accessKey, secretKey);
         return bandwidth == null ? s : s.withBandwidth(Sizes.parse(bandwidth));
     }
 }

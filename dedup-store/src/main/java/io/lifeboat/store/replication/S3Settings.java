@@ -72,6 +72,16 @@ public record S3Settings(URI endpoint, String region, String bucket, String acce
         return new S3Settings(endpoint, region, bucket, accessKey, secretKey, endpoint != null, 16L << 20, 8L << 20, 6, 0, null);
     }
 
+    /**
+     * As {@link #of}, the way the command-line tools take it: without an access key, the AWS SDK's
+     * default credential chain; with one, the secret key given, else {@code $LIFEBOAT_S3_SECRET_KEY}
+     * (so that it need not appear in a process listing).
+     */
+    public static S3Settings fromCommandLine(URI endpoint, String region, String bucket, String accessKey, String secretKey) {
+        String secret = secretKey != null ? secretKey : System.getenv("LIFEBOAT_S3_SECRET_KEY");
+        return of(endpoint, region, bucket, accessKey, accessKey == null ? null : secret);
+    }
+
     public S3Settings withMultipart(long threshold, long part) {
         return new S3Settings(endpoint, region, bucket, accessKey, secretKey, pathStyle, threshold, part, maxAttempts, bytesPerSecond, attemptTimeout);
     }

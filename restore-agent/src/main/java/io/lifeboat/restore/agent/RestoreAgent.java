@@ -94,9 +94,8 @@ public final class RestoreAgent {
                 return new Source(s, new RestoreSource(s), null);
             }
             Store near = parent.store == null ? null : openStore(parent.store);
-            String secret = parent.secretKey != null ? parent.secretKey : System.getenv("LIFEBOAT_S3_SECRET_KEY");
-            S3Target target = new S3Target(S3Settings.of(parent.endpoint, parent.region, parent.bucket, parent.accessKey,
-                    parent.accessKey == null ? null : secret));
+            S3Target target = new S3Target(S3Settings.fromCommandLine(parent.endpoint, parent.region, parent.bucket,
+                    parent.accessKey, parent.secretKey));
             try {
                 return new Source(near, RestoreSource.bucket(target, parent.cache, Sizes.parse(parent.cacheSize), near), target);
             } catch (StoreException | RuntimeException e) {
