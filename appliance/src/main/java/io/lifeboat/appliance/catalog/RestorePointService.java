@@ -34,9 +34,10 @@ public class RestorePointService {
         this.pins = pins;
     }
 
-    /** Why the restore point cannot be deleted now (a VM runs on it), or empty. */
-    public Optional<String> pinned(RestorePointId id) {
-        return pins.orderedStream().map(p -> p.pinned(id)).flatMap(Optional::stream).findFirst();
+    /** What holds restore points now (a VM running on one, say), looked up once for many questions. */
+    public RestorePointPins.Pinned pins() {
+        List<RestorePointPins.Pinned> now = pins.orderedStream().map(RestorePointPins::pins).toList();
+        return id -> now.stream().map(p -> p.why(id)).flatMap(Optional::stream).findFirst();
     }
 
     /** Available restore points of {@code vm}, or of every VM if it is null. */
@@ -51,7 +52,7 @@ public class RestorePointService {
 
     /**
      * Removes the restore point's manifest from the store (refused, 409, while it is
-     * {@linkplain #pinned pinned}; its chunks go at the next GC), then
+     * {@linkplain #pins pinned}; its chunks go at the next GC), then
      * marks its row DELETED. A manifest already missing from the store still gets its row
      * marked: the catalog must not offer what cannot be restored. Audited either way.
      */
@@ -60,7 +61,7 @@ public class RestorePointService {
         if (rp.status() == RestorePoint.Status.DELETED) {
             throw new ConflictException("restore point " + id + " is already deleted");
         }
-        Optional<String> pin = pinned(id);
+        Optional<String> pin = pins().why(id);
         if (pin.isPresent()) {
             audit.record(user, DELETE_ACTION, id.toString(), AuditEntry.Outcome.FAILED, pin.get());
             throw new ConflictException("restore point " + id + " is in use: " + pin.get());

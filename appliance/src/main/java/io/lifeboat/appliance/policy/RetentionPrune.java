@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Optional;
 
 import io.lifeboat.appliance.catalog.RestorePoint;
+import io.lifeboat.appliance.catalog.RestorePointPins;
 import io.lifeboat.appliance.catalog.RestorePointService;
 import io.lifeboat.scheduler.policy.BackupPolicy;
 import io.lifeboat.scheduler.retention.PrunePlan;
@@ -53,9 +54,10 @@ public class RetentionPrune {
         List<String> failures = new ArrayList<>();
         List<String> held = new ArrayList<>();
         String actor = "policy:" + policy.name();
+        RestorePointPins.Pinned pins = restorePoints.pins();
         for (VmPlan p : preview(policy, vms)) {
             for (RestorePoint rp : p.plan().removed()) {
-                Optional<String> pin = restorePoints.pinned(rp.id());
+                Optional<String> pin = pins.why(rp.id());
                 if (pin.isPresent()) {
                     log.info("Policy {}: keeping restore point {} for now: {}", policy.name(), rp.id(), pin.get());
                     held.add(rp.id() + " (" + pin.get() + ")");

@@ -142,10 +142,7 @@ public class InstantRecoveries implements RestorePointPins {
         if (recovery.served(id, session.disks().get(0).target()).isEmpty()) {
             throw RestoreException.conflict("instant recovery " + id + " is not served by this appliance");
         }
-        Optional<UUID> latest = runs.latestJob(id);
-        if (latest.isPresent() && work.isRunning(latest.get())) {
-            throw RestoreException.conflict("the copy of instant recovery " + id + " is already running (job " + latest.get() + ")");
-        }
+        Optional<UUID> latest = requireNoCopy(id, "");
         long bandwidth = latest.flatMap(runs::find).map(RestoreRun::bandwidth).orElse(0L);
         Job job = latest.flatMap(jobs::find).filter(j -> !j.state().isFinal()).orElseGet(() -> serving(session, bandwidth));
         copy(session, job.id(), bandwidth);
@@ -158,11 +155,7 @@ public class InstantRecoveries implements RestorePointPins {
      * CANCELLED. 409 once pivoted or while its copy runs; 404 if there is no such session.
      */
     public void stop(String id) throws RestoreException {
-        Optional<UUID> latest = runs.latestJob(id);
-        if (latest.isPresent() && work.isRunning(latest.get())) {
-            throw RestoreException.conflict("the copy of instant recovery " + id + " is running (job " + latest.get()
-                    + "); stop the recovery once the copy has ended, or let it pivot");
-        }
+        Optional<UUID> latest = requireNoCopy(id, "; stop the recovery once the copy has ended, or let it pivot");
         recovery.stop(id);
         latest.flatMap(jobs::find).filter(j -> !j.state().isFinal())
                 .ifPresent(j -> jobs.finish(j.id(), Job.State.CANCELLED, "the instant recovery was stopped and its VM removed"));
@@ -175,12 +168,19 @@ public class InstantRecoveries implements RestorePointPins {
      * still runs on its overlays; 404 if there is no such session.
      */
     public void discard(String id) throws RestoreException {
-        Optional<UUID> latest = runs.latestJob(id);
-        if (latest.isPresent() && work.isRunning(latest.get())) {
-            throw RestoreException.conflict("the copy of instant recovery " + id + " is running (job " + latest.get() + ")");
-        }
+        requireNoCopy(id, "");
         recovery.discard(id);
         log.info("Instant recovery session {} discarded", id);
+    }
+
+    /** The session's latest job; a 409 (ending with {@code advice}) if it is a copy running here. */
+    private Optional<UUID> requireNoCopy(String id, String advice) throws RestoreException {
+        Optional<UUID> latest = runs.latestJob(id);
+        if (latest.isPresent() && work.isRunning(latest.get())) {
+            throw RestoreException.conflict("the copy of instant recovery " + id + " is running (job " + latest.get() + ")"
+                    + advice);
+        }
+        return latest;
     }
 
     public List<Status> list() throws RestoreException {
@@ -227,20 +227,23 @@ public class InstantRecoveries implements RestorePointPins {
      * point must stay until the VM is off the export.
      */
     @Override
-    public Optional<String> pinned(RestorePointId id) {
+    public Pinned pins() {
         SessionListing listing;
         try {
             listing = recovery.listSessions();
         } catch (IOException e) {
             // cannot tell which restore points the sessions read: keep them all rather than guess
-            return Optional.of("the instant recovery sessions in " + root + " cannot be read (" + e.getMessage() + ")");
+            String why = "the instant recovery sessions in " + root + " cannot be read (" + e.getMessage() + ")";
+            return id -> Optional.of(why);
         }
         if (!listing.unreadable().isEmpty()) {
-            return Optional.of("instant recovery session file " + listing.unreadable().get(0).file() + " cannot be read ("
-                    + listing.unreadable().get(0).error() + "), so which restore point it reads is unknown; repair or remove it");
+            String why = "instant recovery session file " + listing.unreadable().get(0).file() + " cannot be read ("
+                    + listing.unreadable().get(0).error() + "), so which restore point it reads is unknown; repair or remove it";
+            return id -> Optional.of(why);
         }
-        return listing.sessions().stream()
-                .filter(s -> s.state() != InstantSession.State.PIVOTED)
+        List<InstantSession> holding = listing.sessions().stream()
+                .filter(s -> s.state() != InstantSession.State.PIVOTED).toList();
+        return id -> holding.stream()
                 .filter(s -> s.restorePoint().equals(id.toString()))
                 .findFirst()
                 .map(s -> "VM " + s.vm() + " runs on it through instant recovery " + s.id() + " (" + s.state()
