@@ -178,8 +178,7 @@ public final class BucketPruner {
                 needed = neededCandidates(seen, local, packs, candidates);
             } catch (StoreException e) {
                 state.save();
-                throw new StoreException(e.kind(), "packs not pruned (" + deletedManifests
-                        + " restore point(s) were): " + e.getMessage(), e);
+                throw packsNotPruned(e, deletedManifests);
             }
             List<String> due = new ArrayList<>();
             for (String id : candidates) {
@@ -209,8 +208,7 @@ public final class BucketPruner {
                     try {
                         needed.addAll(neededCandidates(appeared, local, packs, candidates));
                     } catch (StoreException e) {
-                        throw new StoreException(e.kind(), "packs not pruned (" + deletedManifests
-                                + " restore point(s) were): " + e.getMessage(), e);
+                        throw packsNotPruned(e, deletedManifests);
                     }
                     seen.addAll(appeared);
                 }
@@ -229,6 +227,12 @@ public final class BucketPruner {
         }
         return new PruneReport(true, note, deletedManifests, deletedPacks, deletedBytes, pendingManifests,
                 pendingPacks, foreign);
+    }
+
+    /** Why pruning stopped short of the packs: a manifest it needed could not be read. */
+    private static StoreException packsNotPruned(StoreException e, int deletedManifests) {
+        return new StoreException(e.kind(), "packs not pruned (" + deletedManifests + " restore point(s) were): "
+                + e.getMessage(), e);
     }
 
     private Optional<Manifest> bucketManifest(RestorePointId id) throws StoreException {
