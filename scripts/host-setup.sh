@@ -40,6 +40,28 @@ if [ "${#missing[@]}" -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# The replication tests also run against s3rver (a Node fake S3 server), from a fixed prefix
+# (dedup-store's S3rverServer looks there; -Dlifeboat.s3rver or $LIFEBOAT_S3RVER overrides it).
+s3rver_version=3.7.1
+s3rver_prefix=/opt/lifeboat-test/s3rver
+if [ "$(cat "$s3rver_prefix/node_modules/s3rver/package.json" 2>/dev/null \
+        | sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p')" != "$s3rver_version" ]; then
+  # Debian's nodejs comes without npm, NodeSource's with it (and conflicts with Debian's npm)
+  for tool in node npm; do
+    if ! command -v "$tool" >/dev/null; then
+      pkg=$([ "$tool" = node ] && echo nodejs || echo npm)
+      echo "host-setup: installing $pkg"
+      export DEBIAN_FRONTEND=noninteractive
+      apt-get update -qq
+      apt-get install -y -qq --no-install-recommends "$pkg" >/dev/null
+    fi
+  done
+  echo "host-setup: installing s3rver@$s3rver_version in $s3rver_prefix"
+  mkdir -p "$s3rver_prefix"
+  npm install --prefix "$s3rver_prefix" --no-audit --no-fund --save-exact --loglevel=error \
+    "s3rver@$s3rver_version" >/dev/null
+fi
+
 # libvirtd looks up this user even when qemu.conf says root.
 getent group kvm >/dev/null || groupadd -r kvm
 getent group libvirt-qemu >/dev/null || groupadd -r libvirt-qemu
