@@ -94,7 +94,7 @@ public final class BucketReader {
      */
     public List<PackFormat.Entry> footer(String packId, long packSize) throws StoreException {
         String key = BucketLayout.packKey(packId);
-        byte[] tail = target.getTail(key, Math.min(packSize, TAIL_GUESS));
+        byte[] tail = target.getTail(key, packSize, TAIL_GUESS);
         if (tail.length < PackFormat.TRAILER_SIZE) {
             throw new CorruptPackException(packId, "object of " + tail.length + " bytes is too short to be a pack");
         }

@@ -49,8 +49,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * first uploads it, anyone else who needs it waits for that upload, and a failed upload is not
  * retried in the same run (the SDK already retried it).
  *
+ * <p>Every upload is read back before it counts ({@link S3Target#put}): a pack or manifest the
+ * server did not store as sent fails the run, naming it, and is removed so the next run sends it
+ * again.
+ *
  * <p>Order: a manifest is uploaded only after every pack the local index places its chunks in is
- * whole in the bucket; a pack it needs that is not there yet (sealed after the listing, or the
+ * whole in the bucket, read back; a pack it needs that is not there yet (sealed after the listing, or the
  * target of a repack) is uploaded first, by the manifest's own task. So a reader never sees a
  * restore point whose chunks are missing.
  */
@@ -70,6 +74,9 @@ public final class Replicator {
     }
 
     public ReplicationReport run(Progress progress) throws StoreException {
+        // Find how this server must be sent objects before sending any: a server that cannot store
+        // one intact fails the run once, here, instead of once per pack.
+        target.probe();
         Run run = new Run();
         if (!target.exists(BucketLayout.CONFIG_KEY)) {
             try {

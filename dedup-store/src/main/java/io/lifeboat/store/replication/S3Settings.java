@@ -23,10 +23,13 @@ import java.util.Objects;
  *                           retried (a server that accepts a request and never answers must not hang
  *                           a replication); null = {@link #effectiveAttemptTimeout() derived} from the
  *                           largest request body and the bandwidth limit
+ * @param compatibility      how uploads are encoded for the server ({@link S3Compatibility}; auto: probed)
+ * @param listPageSize       keys asked for per LIST request (S3's maximum and default: 1000)
  */
 public record S3Settings(URI endpoint, String region, String bucket, String accessKey, String secretKey,
                          boolean pathStyle, long multipartThreshold, long partSize, int maxAttempts,
-                         long bytesPerSecond, Duration attemptTimeout) {
+                         long bytesPerSecond, Duration attemptTimeout, S3Compatibility compatibility,
+                         int listPageSize) {
     public static final long MIN_PART_SIZE = 5L << 20;
     public static final Duration BACKOFF_BASE = Duration.ofMillis(200);
     public static final Duration BACKOFF_MAX = Duration.ofSeconds(20);
@@ -56,6 +59,11 @@ public record S3Settings(URI endpoint, String region, String bucket, String acce
         if (attemptTimeout != null && (attemptTimeout.isNegative() || attemptTimeout.isZero())) {
             throw new IllegalArgumentException("attempt timeout must be positive, got " + attemptTimeout);
         }
+        Objects.requireNonNull(compatibility, "compatibility");
+        compatibility.checkFor(endpoint);
+        if (listPageSize < 1 || listPageSize > 1000) {
+            throw new IllegalArgumentException("list page size must be 1 to 1000, got " + listPageSize);
+        }
     }
 
     /** An S3-compatible server with explicit credentials and path-style access; packs above 16 MiB go in 8 MiB parts. */
@@ -66,10 +74,11 @@ public record S3Settings(URI endpoint, String region, String bucket, String acce
     /**
      * With an endpoint, an S3-compatible server addressed path-style; without one, AWS S3. Null
      * keys mean the SDK's default credential chain. Defaults for the rest: packs above 16 MiB in
-     * 8 MiB parts, 6 attempts, no bandwidth limit.
+     * 8 MiB parts, 6 attempts, no bandwidth limit, upload encoding probed, 1000 keys per listing page.
      */
     public static S3Settings of(URI endpoint, String region, String bucket, String accessKey, String secretKey) {
-        return new S3Settings(endpoint, region, bucket, accessKey, secretKey, endpoint != null, 16L << 20, 8L << 20, 6, 0, null);
+        return new S3Settings(endpoint, region, bucket, accessKey, secretKey, endpoint != null, 16L << 20, 8L << 20, 6, 0, null,
+                S3Compatibility.AUTO, 1000);
     }
 
     /**
@@ -83,32 +92,32 @@ public record S3Settings(URI endpoint, String region, String bucket, String acce
     }
 
     public S3Settings withMultipart(long threshold, long part) {
-        return new S3Settings(endpoint, region, bucket, accessKey, secretKey, pathStyle, threshold, part, maxAttempts, bytesPerSecond, attemptTimeout);
+        return new S3Settings(endpoint, region, bucket, accessKey, secretKey, pathStyle, threshold, part, maxAttempts, bytesPerSecond, attemptTimeout, compatibility, listPageSize);
     }
 
     public S3Settings withBandwidth(long limit) {
-        return new S3Settings(endpoint, region, bucket, accessKey, secretKey, pathStyle, multipartThreshold, partSize, maxAttempts, limit, attemptTimeout);
+        return new S3Settings(endpoint, region, bucket, accessKey, secretKey, pathStyle, multipartThreshold, partSize, maxAttempts, limit, attemptTimeout, compatibility, listPageSize);
     }
 
     public S3Settings withCredentials(String access, String secret) {
-        return new S3Settings(endpoint, region, bucket, access, secret, pathStyle, multipartThreshold, partSize, maxAttempts, bytesPerSecond, attemptTimeout);
+        return new S3Settings(endpoint, region, bucket, access, secret, pathStyle, multipartThreshold, partSize, maxAttempts, bytesPerSecond, attemptTimeout, compatibility, listPageSize);
     }
 
     public S3Settings withBucket(String name) {
-        return new S3Settings(endpoint, region, name, accessKey, secretKey, pathStyle, multipartThreshold, partSize, maxAttempts, bytesPerSecond, attemptTimeout);
+        return new S3Settings(endpoint, region, name, accessKey, secretKey, pathStyle, multipartThreshold, partSize, maxAttempts, bytesPerSecond, attemptTimeout, compatibility, listPageSize);
     }
 
     public S3Settings withMaxAttempts(int attempts) {
-        return new S3Settings(endpoint, region, bucket, accessKey, secretKey, pathStyle, multipartThreshold, partSize, attempts, bytesPerSecond, attemptTimeout);
+        return new S3Settings(endpoint, region, bucket, accessKey, secretKey, pathStyle, multipartThreshold, partSize, attempts, bytesPerSecond, attemptTimeout, compatibility, listPageSize);
     }
 
     public S3Settings withEndpoint(URI uri) {
-        return new S3Settings(uri, region, bucket, accessKey, secretKey, pathStyle, multipartThreshold, partSize, maxAttempts, bytesPerSecond, attemptTimeout);
+        return new S3Settings(uri, region, bucket, accessKey, secretKey, pathStyle, multipartThreshold, partSize, maxAttempts, bytesPerSecond, attemptTimeout, compatibility, listPageSize);
     }
 
     /** {@code timeout} for every attempt; null to derive it ({@link #effectiveAttemptTimeout()}). */
     public S3Settings withAttemptTimeout(Duration timeout) {
-        return new S3Settings(endpoint, region, bucket, accessKey, secretKey, pathStyle, multipartThreshold, partSize, maxAttempts, bytesPerSecond, timeout);
+        return new S3Settings(endpoint, region, bucket, accessKey, secretKey, pathStyle, multipartThreshold, partSize, maxAttempts, bytesPerSecond, timeout, compatibility, listPageSize);
     }
 
     /**
@@ -124,6 +133,14 @@ public record S3Settings(URI endpoint, String region, String bucket, String acce
         long rate = bytesPerSecond > 0 ? Math.min(bytesPerSecond, SLOWEST_RATE) : SLOWEST_RATE;
         Duration body = Duration.ofMillis(Math.multiplyExact(multipartThreshold, 1000L) / rate);
         return body.compareTo(MIN_ATTEMPT_TIMEOUT) > 0 ? body : MIN_ATTEMPT_TIMEOUT;
+    }
+
+    public S3Settings withCompatibility(S3Compatibility c) {
+        return new S3Settings(endpoint, region, bucket, accessKey, secretKey, pathStyle, multipartThreshold, partSize, maxAttempts, bytesPerSecond, attemptTimeout, c, listPageSize);
+    }
+
+    public S3Settings withListPageSize(int keys) {
+        return new S3Settings(endpoint, region, bucket, accessKey, secretKey, pathStyle, multipartThreshold, partSize, maxAttempts, bytesPerSecond, attemptTimeout, compatibility, keys);
     }
 
     /** For messages: the endpoint (or "AWS S3") and bucket. */

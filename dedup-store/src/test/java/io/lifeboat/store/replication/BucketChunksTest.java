@@ -41,7 +41,7 @@ class BucketChunksTest {
     Path dir;
 
     /** SHA-256 of the whole disk as a DiskReader serves it, in reads of odd sizes that straddle chunks. */
-    private static String readAll(DiskReader disk, Runnable afterEachRead) throws StoreException {
+    static String readAll(DiskReader disk, Runnable afterEachRead) throws StoreException {
         MessageDigest md = Digest.newSha256();
         byte[] buf = new byte[100_003];
         for (long off = 0; off < disk.size(); off += buf.length) {
@@ -211,9 +211,18 @@ class BucketChunksTest {
         }
     }
 
-    /** A ranged GET of a pack's tail: how {@link BucketReader#footer} starts. */
+    /** A ranged GET of a pack's tail (a range that ends at the object's last byte): how {@link BucketReader#footer} starts. */
     private static boolean isFooterGet(FaultProxy.Request r) {
-        return r.method().equals("GET") && r.isPack() && r.headers().getOrDefault("range", "").startsWith("bytes=-");
+        String range = r.headers().getOrDefault("range", "");
+        if (!r.method().equals("GET") || !r.isPack() || !range.startsWith("bytes=")) {
+            return false;
+        }
+        try {
+            long end = Long.parseLong(range.substring(range.indexOf('-') + 1));
+            return end + 1 == Files.size(server.objectFile(r.bucket(), r.key()));
+        } catch (java.io.IOException | NumberFormatException e) {
+            return false;
+        }
     }
 
     /** Two restore points of one VM, the second with chunks the first does not have. */

@@ -34,7 +34,7 @@ class S3TargetTest {
             t.put("x/one", data);
             assertThat(t.get("x/one")).isEqualTo(data);
             assertThat(t.getRange("x/one", 10, 20)).isEqualTo(java.util.Arrays.copyOfRange(data, 10, 30));
-            assertThat(t.getTail("x/one", 16)).isEqualTo(java.util.Arrays.copyOfRange(data, data.length - 16, data.length));
+            assertThat(t.getTail("x/one", data.length, 16)).isEqualTo(java.util.Arrays.copyOfRange(data, data.length - 16, data.length));
             assertThat(t.head("x/one")).contains(100_000L);
             assertThat(t.head("x/none")).isEmpty();
             assertThat(t.list("x/")).containsOnlyKeys("x/one");
@@ -76,7 +76,10 @@ class S3TargetTest {
         ExecutionInterceptor damage = new ExecutionInterceptor() {
             @Override
             public SdkHttpRequest modifyHttpRequest(Context.ModifyHttpRequest c, ExecutionAttributes a) {
-                // as if the body had changed on the way: the MD5 no longer matches it
+                // as if the body had changed on the way: the MD5 no longer matches it (the probe's object goes intact)
+                if (!c.httpRequest().encodedPath().endsWith("/damaged")) {
+                    return c.httpRequest();
+                }
                 return c.httpRequest().toBuilder().putHeader("Content-MD5", "AAAAAAAAAAAAAAAAAAAAAA==").build();
             }
         };
@@ -96,6 +99,9 @@ class S3TargetTest {
         ExecutionInterceptor damage = new ExecutionInterceptor() {
             @Override
             public SdkHttpRequest modifyHttpRequest(Context.ModifyHttpRequest c, ExecutionAttributes a) {
+                if (!c.httpRequest().encodedPath().endsWith("/damaged-sha")) {
+                    return c.httpRequest();
+                }
                 return c.httpRequest().toBuilder().removeHeader("Content-MD5")
                         .putHeader("x-amz-checksum-sha256", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=").build();
             }
