@@ -1,5 +1,7 @@
 package io.lifeboat.store.cli;
 
+import io.lifeboat.store.StoreException;
+import io.lifeboat.store.replication.S3Compatibility;
 import io.lifeboat.store.replication.S3Settings;
 import picocli.CommandLine.Option;
 
@@ -32,8 +34,27 @@ final class BucketOptions {
     @Option(names = "--bandwidth", paramLabel = "SIZE", description = "Upload limit per second, e.g. 50M (default: none).")
     String bandwidth;
 
-    S3Settings settings() {
-        S3Settings s = S3Settings.fromCommandLine(endpoint, region, bucket, accessKey, secretKey);
+    @Option(names = "--payload-signing", paramLabel = "MODE", defaultValue = "auto",
+            description = "How upload bodies are signed: auto (probe the server), signed, unsigned (https only) or "
+                    + "streaming (the AWS SDK's aws-chunked encoding) (default: ${DEFAULT-VALUE}).")
+    String payloadSigning;
+
+    @Option(names = "--sha256-header", paramLabel = "MODE", defaultValue = "auto",
+            description = "Send our x-amz-checksum-sha256 with uploads: auto, send or omit (default: ${DEFAULT-VALUE}).")
+    String sha256Header;
+
+    @Option(names = "--sdk-checksums", paramLabel = "WHEN", defaultValue = "when-required",
+            description = "The AWS SDK's own CRC checksums: when-required or when-supported (default: ${DEFAULT-VALUE}).")
+    String sdkChecksums;
+
+    S3Settings settings() throws StoreException {
+        S3Settings s;
+        try {
+            s = S3Settings.fromCommandLine(endpoint, region, bucket, accessKey, secretKey)
+                    .withCompatibility(S3Compatibility.parse(payloadSigning, sha256Header, sdkChecksums));
+        } catch (IllegalArgumentException e) {
+            throw new StoreException(StoreException.Kind.BAD_INPUT, e.getMessage());
+        }
         return bandwidth == null ? s : s.withBandwidth(Sizes.parse(bandwidth));
     }
 }

@@ -6,6 +6,7 @@ import io.lifeboat.store.replication.PruneReport;
 import io.lifeboat.store.replication.ReplicationOptions;
 import io.lifeboat.store.replication.ReplicationReport;
 import io.lifeboat.store.replication.Replicator;
+import io.lifeboat.store.replication.S3Settings;
 import io.lifeboat.store.replication.S3Target;
 import io.lifeboat.store.StoreException;
 import picocli.CommandLine.ArgGroup;
@@ -46,7 +47,8 @@ final class ReplicateCommand extends StoreCli.Verb {
         } catch (IllegalArgumentException e) {
             throw new StoreException(StoreException.Kind.BAD_INPUT, e.getMessage());
         }
-        try (Store store = open(); S3Target target = new S3Target(bucket.settings())) {
+        S3Settings settings = bucket.settings(); // bad settings are refused before the store is touched
+        try (Store store = open(); S3Target target = new S3Target(settings)) {
             target.testConnection();
             Progress progress = new Progress();
             ReplicationReport r = withProgress(progress, () -> new Replicator(store, target, options).run(progress));
@@ -61,6 +63,7 @@ final class ReplicateCommand extends StoreCli.Verb {
             if (p != null && p.note() != null) {
                 text.append("\n  prune: ").append(p.note());
             }
+            text.append("\n  uploads: ").append(target.probe().chosen().describe());
             r.failures().forEach(f -> text.append("\n  failed: ").append(f));
             print(r, text.toString());
             return r.ok() ? ExitCode.OK : ExitCode.FAILED;

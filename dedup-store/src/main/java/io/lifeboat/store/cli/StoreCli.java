@@ -27,7 +27,7 @@ import java.util.concurrent.Callable;
         subcommands = {
                 InitCommand.class, BackupCommand.class, ListCommand.class, ShowCommand.class,
                 RestoreCommand.class, VerifyCommand.class, GcCommand.class, DeleteCommand.class,
-                ReplicateCommand.class, MirrorCommand.class, VerifyBucketCommand.class,
+                ReplicateCommand.class, MirrorCommand.class, VerifyBucketCommand.class, TestBucketCommand.class,
                 CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {

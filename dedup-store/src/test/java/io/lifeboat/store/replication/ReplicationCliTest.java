@@ -75,4 +75,22 @@ class ReplicationCliTest {
         assertThat(missing.err()).contains("bucket 'no-such-bucket'").contains("does not exist");
         assertThat(dir.resolve("elsewhere")).doesNotExist();
     }
+
+    @Test
+    void testBucketSaysHowUploadsAreEncodedAndABadEncodingIsAUsageError() throws Exception {
+        Path store = dir.resolve("store");
+        Result test = run(store, bucket("site", S3ProxyServer.CREDENTIAL), "test-bucket");
+        assertThat(test.exit()).as("%s", test).isZero();
+        assertThat(test.out()).contains("bucket 'site'").contains(": OK")
+                .contains("uploads: payload=signed sha256-header=send sdk-checksums=when-required");
+        Result json = run(store, bucket("site", S3ProxyServer.CREDENTIAL), "--json", "test-bucket");
+        assertThat(json.json().get("chosen").get("payload").asText()).isEqualTo("SIGNED");
+
+        List<String> bad = new ArrayList<>(bucket("site", S3ProxyServer.CREDENTIAL));
+        bad.addAll(List.of("--payload-signing", "chunky"));
+        Result refused = run(store, bad, "replicate");
+        assertThat(refused.exit()).isEqualTo(ExitCode.USAGE);
+        assertThat(refused.err()).contains("payload signing must be auto, signed, unsigned or streaming, got 'chunky'");
+        assertThat(store).as("nothing was created").doesNotExist();
+    }
 }
