@@ -3,6 +3,7 @@ package io.lifeboat.store.cli;
 import io.lifeboat.store.StoreException;
 import io.lifeboat.store.replication.S3Compatibility;
 import io.lifeboat.store.replication.S3Settings;
+import io.lifeboat.store.replication.S3Target;
 import picocli.CommandLine.Option;
 
 import java.net.URI;
@@ -46,6 +47,18 @@ final class BucketOptions {
     @Option(names = "--sdk-checksums", paramLabel = "WHEN", defaultValue = "when-required",
             description = "The AWS SDK's own CRC checksums: when-required or when-supported (default: ${DEFAULT-VALUE}).")
     String sdkChecksums;
+
+    /** A target for the bucket whose connection has been tested; close it when done. */
+    S3Target connect() throws StoreException {
+        S3Target target = new S3Target(settings());
+        try {
+            target.testConnection();
+            return target;
+        } catch (StoreException | RuntimeException e) {
+            target.close();
+            throw e;
+        }
+    }
 
     S3Settings settings() throws StoreException {
         S3Settings s;

@@ -17,8 +17,7 @@ final class MirrorCommand extends StoreCli.Verb {
 
     @Override
     public Integer call() throws Exception {
-        try (S3Target target = new S3Target(bucket.settings())) {
-            target.testConnection();
+        try (S3Target target = bucket.connect()) {
             Progress progress = new Progress();
             MirrorReport r = withProgress(progress, () -> new BucketReader(target).mirrorTo(parent.storeDir(), progress));
             StringBuilder text = new StringBuilder(String.format("downloaded %d pack(s) and %d restore point(s), %s",

@@ -14,8 +14,7 @@ final class TestBucketCommand extends StoreCli.Verb {
 
     @Override
     public Integer call() throws Exception {
-        try (S3Target target = new S3Target(bucket.settings())) {
-            target.testConnection();
+        try (S3Target target = bucket.connect()) {
             S3Target.Probe probe = target.probe();
             StringBuilder text = new StringBuilder(target.settings().where() + ": OK\nuploads: " + probe.chosen().describe()
                     + (probe.md5Etags() ? " (ETags are MD5s: checked after every upload)" : " (ETags are not MD5s)"));

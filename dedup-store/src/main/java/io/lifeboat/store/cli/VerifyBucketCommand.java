@@ -17,8 +17,7 @@ final class VerifyBucketCommand extends StoreCli.Verb {
 
     @Override
     public Integer call() throws Exception {
-        try (S3Target target = new S3Target(bucket.settings())) {
-            target.testConnection();
+        try (S3Target target = bucket.connect()) {
             Progress progress = new Progress();
             BucketVerifyReport r = withProgress(progress, () -> new BucketVerifier(target).run(progress));
             StringBuilder text = new StringBuilder(String.format("%d packs, %d chunks, %s, %d restore point(s) checked: %s",
