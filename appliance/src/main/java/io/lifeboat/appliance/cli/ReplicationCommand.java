@@ -133,8 +133,10 @@ final class ReplicationCommand extends Verb {
     }
 
     @Command(name = "test", mixinStandardHelpOptions = true,
-            description = "Test the connection to the bucket: exit 0 if it answers and accepts the credentials, else 1"
-                    + " with what is wrong (access denied, no such bucket, endpoint unreachable).")
+            description = "Test the connection to the bucket and probe how the server must be sent objects: exit 0 if it"
+                    + " answers, accepts the credentials and stores a probe object intact (printing the upload settings"
+                    + " chosen), else 1 with what is wrong (access denied, no such bucket, endpoint unreachable, no upload"
+                    + " encoding the server stores intact).")
     static final class Test extends Verb {
         @Override
         void run() throws CommandFailure, InterruptedException {

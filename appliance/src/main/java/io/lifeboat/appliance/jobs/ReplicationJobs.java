@@ -76,16 +76,21 @@ public class ReplicationJobs {
     }
 
     /**
-     * What GET /api/replication shows; never the secret key. {@code every} is null when there is no
-     * schedule, {@code pruneGrace} when pruning is off.
+     * What GET /api/replication shows; never the secret key. {@code uploads} is the upload encoding
+     * as configured ({@code auto} parts are probed at each run). {@code every} is null when there is
+     * no schedule, {@code pruneGrace} when pruning is off.
      */
-    public record Status(boolean configured, String endpoint, String bucket, String region, boolean afterBackup,
+    public record Status(boolean configured, String endpoint, String bucket, String region, String uploads, boolean afterBackup,
                          Duration every, Duration pruneGrace, Job running, ReplicationStateRepository.Run last,
                          Map<String, VmLag> vms) {
     }
 
-    /** The answer of a connection test. */
-    public record Check(boolean ok, String message) {
+    /**
+     * The answer of a connection test: whether the bucket answers and accepts our credentials, and
+     * how the probe found uploads must be encoded for this server ({@code uploads}, null if the
+     * test failed before it) with what each encoding tried before that one did ({@code refused}).
+     */
+    public record Check(boolean ok, String message, String uploads, List<String> refused) {
     }
 
     public ReplicationJobs(ChunkStore store, JobRepository jobs, ReplicationStateRepository state,
@@ -148,9 +153,13 @@ public class ReplicationJobs {
         requireConfigured();
         try (S3Target target = new S3Target(settings.settings())) {
             target.testConnection();
-            return new Check(true, "bucket '" + settings.bucket() + "' answers and accepts our credentials");
+            S3Target.Probe probe = target.probe();
+            List<String> refused = probe.attempts().stream().filter(a -> a.problem() != null)
+                    .map(a -> a.tried().describe() + ": " + a.problem()).toList();
+            return new Check(true, "bucket '" + settings.bucket() + "' answers, accepts our credentials and stores"
+                    + " what is sent intact; uploads use " + probe.chosen().describe(), probe.chosen().describe(), refused);
         } catch (StoreException | RuntimeException e) {
-            return new Check(false, e.getMessage());
+            return new Check(false, e.getMessage(), null, List.of());
         }
     }
 
@@ -253,7 +262,7 @@ public class ReplicationJobs {
             }
         }
         return new Status(settings.configured(), settings.endpoint() == null ? null : settings.endpoint().toString(),
-                settings.bucket(), settings.region(), settings.afterBackup(),
+                settings.bucket(), settings.region(), settings.compatibility().describe(), settings.afterBackup(),
                 settings.every().isZero() ? null : settings.every(), settings.prune() ? settings.pruneGrace() : null,
                 running.get(), state.lastRun().orElse(null), vms);
     }

@@ -1,6 +1,7 @@
 package io.lifeboat.appliance.jobs;
 
 import io.lifeboat.store.replication.ReplicationOptions;
+import io.lifeboat.store.replication.S3Compatibility;
 import io.lifeboat.store.replication.S3Settings;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -22,6 +23,11 @@ import java.time.Duration;
  * @param concurrency packs uploaded at once
  * @param every       also replicate this long after the previous scheduled run ended, catching up
  *                    whatever a failed or skipped run left behind (0: no schedule)
+ * @param payloadSigning how upload bodies are signed: auto (probed at the start of each run and by
+ *                    the connection test), signed, unsigned (https only) or streaming (the AWS
+ *                    SDK's aws-chunked encoding); see docs/replication.md, "Server compatibility"
+ * @param sha256Header send our x-amz-checksum-sha256 with uploads: auto, send or omit
+ * @param sdkChecksums the AWS SDK's own CRC checksums: when-required (default) or when-supported
  */
 @ConfigurationProperties("lifeboat.replication")
 public record ReplicationProperties(URI endpoint,
@@ -34,7 +40,10 @@ public record ReplicationProperties(URI endpoint,
                                     @DefaultValue("1h") Duration every,
                                     @DefaultValue("true") boolean prune,
                                     @DefaultValue("24h") Duration pruneGrace,
-                                    @DefaultValue("4") int concurrency) {
+                                    @DefaultValue("4") int concurrency,
+                                    @DefaultValue("auto") String payloadSigning,
+                                    @DefaultValue("auto") String sha256Header,
+                                    @DefaultValue("when-required") String sdkChecksums) {
 
     public ReplicationProperties {
         if (every.isNegative()) {
@@ -46,6 +55,11 @@ public record ReplicationProperties(URI endpoint,
         if (concurrency < 1) {
             throw new IllegalArgumentException("lifeboat.replication.concurrency must be at least 1, got " + concurrency);
         }
+        try {
+            S3Compatibility.parse(payloadSigning, sha256Header, sdkChecksums);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("lifeboat.replication: " + e.getMessage(), e);
+        }
     }
 
     public boolean configured() {
@@ -53,7 +67,12 @@ public record ReplicationProperties(URI endpoint,
     }
 
     public S3Settings settings() {
-        return S3Settings.of(endpoint, region, bucket, blankToNull(accessKey), blankToNull(secretKey)).withBandwidth(bandwidth);
+        return S3Settings.of(endpoint, region, bucket, blankToNull(accessKey), blankToNull(secretKey)).withBandwidth(bandwidth)
+                .withCompatibility(compatibility());
+    }
+
+    public S3Compatibility compatibility() {
+        return S3Compatibility.parse(payloadSigning, sha256Header, sdkChecksums);
     }
 
     public ReplicationOptions options() {

@@ -30,7 +30,13 @@ class ReplicationApiTest extends LibvirtAppliance {
 
     @Test
     void eachBackupIsReplicatedAndTheLagIsReported() throws Exception {
-        assertThat(admin().post("/api/replication/test").body().path("ok").asBoolean()).isTrue();
+        JsonNode test = admin().post("/api/replication/test").body();
+        assertThat(test.path("ok").asBoolean()).as(test.toString()).isTrue();
+        assertThat(test.path("uploads").asString()).as("what the probe chose")
+                .isEqualTo("payload=signed sha256-header=send sdk-checksums=when-required");
+        assertThat(test.path("message").asString()).contains("stores what is sent intact");
+        assertThat(admin().get("/api/replication").body().path("uploads").asString()).as("as configured")
+                .isEqualTo("payload=auto sha256-header=auto sdk-checksums=when-required");
 
         String vm = defineVm("repl", 4 * TestVms.MIB);
         assertThat(admin().post("/api/vms/" + vm + "/start").status()).isEqualTo(200);

@@ -57,7 +57,8 @@ class ReplicationCliTest extends CliHarness {
 
         Run test = lifeboat("replication", "test");
         assertThat(test.exitCode()).as(test.err()).isZero();
-        assertThat(test.out().strip()).isEqualTo("bucket 'cli-site' answers and accepts our credentials");
+        assertThat(test.out().strip()).isEqualTo("bucket 'cli-site' answers, accepts our credentials and stores what is sent intact;"
+                + " uploads use payload=signed sha256-header=send sdk-checksums=when-required");
         assertThat(lifeboat("replication", "test", "--json").json().path("ok").asBoolean()).isTrue();
 
         Run run = lifeboat("replication", "run");
