@@ -6,15 +6,19 @@
 #   scripts/host-setup.sh --bench    also the benchmark peers (restic, borg) and debootstrap
 #   scripts/host-setup.sh --postgres also PostgreSQL, started, with a role lifeboat/lifeboat
 #                                    (LOGIN CREATEDB) for the catalog tests on 127.0.0.1:5432
+#   scripts/host-setup.sh --test-servers  also s3rver (npm; Node.js from Debian if missing), the
+#                                    replication tests' third S3 server (--bench includes it)
 set -euo pipefail
 
 want_bench=0
 want_postgres=0
+want_s3rver=0
 for a in "$@"; do
   case "$a" in
-    --bench) want_bench=1 ;;
+    --bench) want_bench=1; want_s3rver=1 ;;
+    --test-servers) want_s3rver=1 ;;
     --postgres) want_postgres=1 ;;
-    -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
     *) echo "host-setup: unknown option $a" >&2; exit 2 ;;
   esac
 done
@@ -44,7 +48,7 @@ fi
 # (dedup-store's S3rverServer looks there; -Dlifeboat.s3rver or $LIFEBOAT_S3RVER overrides it).
 s3rver_version=3.7.1
 s3rver_prefix=/opt/lifeboat-test/s3rver
-if [ "$(cat "$s3rver_prefix/node_modules/s3rver/package.json" 2>/dev/null \
+if [ "$want_s3rver" = 1 ] && [ "$(cat "$s3rver_prefix/node_modules/s3rver/package.json" 2>/dev/null \
         | sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p')" != "$s3rver_version" ]; then
   # Debian's nodejs comes without npm, NodeSource's with it (and conflicts with Debian's npm)
   for tool in node npm; do

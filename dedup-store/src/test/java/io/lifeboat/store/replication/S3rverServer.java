@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
 
 /**
  * A real s3rver (the npm package, a fake S3 server for Node) on a free loopback port.
- * {@code scripts/host-setup.sh} installs it in {@link #DEFAULT_PREFIX}; the system property
+ * {@code scripts/host-setup.sh --test-servers} installs it in {@link #DEFAULT_PREFIX}; the system property
  * {@code lifeboat.s3rver} or the environment variable {@code LIFEBOAT_S3RVER} names another npm
  * prefix (the directory holding {@code node_modules/s3rver}). s3rver knows one access key,
  * S3RVER, and does not verify V4 signatures, so any secret key is taken with it.
@@ -30,7 +30,7 @@ public final class S3rverServer extends ProcessS3Server {
         Path pkg = prefix().resolve("node_modules").resolve("s3rver");
         Path script = pkg.resolve("bin").resolve("s3rver.js");
         if (!Files.isRegularFile(script)) {
-            throw new IllegalStateException("s3rver is not installed: " + script + " is missing. Run scripts/host-setup.sh"
+            throw new IllegalStateException("s3rver is not installed: " + script + " is missing. Run scripts/host-setup.sh --test-servers"
                     + " (as root; it installs s3rver in " + DEFAULT_PREFIX + "), or point -Dlifeboat.s3rver= or"
                     + " $LIFEBOAT_S3RVER at the npm prefix that holds node_modules/s3rver");
         }
@@ -64,7 +64,7 @@ public final class S3rverServer extends ProcessS3Server {
                 return p;
             }
         }
-        throw new IllegalStateException(command + " is not on the PATH (" + path + "): run scripts/host-setup.sh (as root),"
+        throw new IllegalStateException(command + " is not on the PATH (" + path + "): run scripts/host-setup.sh --test-servers (as root),"
                 + " which installs Node.js and s3rver");
     }
 
