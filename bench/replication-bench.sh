@@ -68,23 +68,8 @@ done
 for c in "${need[@]}"; do command -v "$c" >/dev/null || die "$c is still missing after host-setup"; done
 s3rver_installed || die "s3rver $S3RVER_VERSION is not in $S3RVER_PREFIX after host-setup"
 
-# Page cache: dropped before every timed step when the kernel lets us (as in store-bench.sh);
-# otherwise each step's inputs are read once beforehand so every tool starts warm.
-cache_mode=warm
-if [ "$force_warm" = 0 ] && sync && (echo 3 >/proc/sys/vm/drop_caches) 2>/dev/null; then
-  cache_mode=drop
-fi
-prepare_cache() {
-  sync
-  if [ "$cache_mode" = drop ]; then
-    echo 3 >/proc/sys/vm/drop_caches
-  else
-    local p
-    for p in "$@"; do
-      if [ -e "$p" ]; then find "$p" -type f -exec cat {} + >/dev/null; fi
-    done
-  fi
-}
+# Page cache: dropped before every timed step when the kernel lets us (prepare_cache, cache_mode).
+. "$here/page-cache.sh"
 
 # A network namespace per server, holding only loopback. Without one (a container that may not
 # create them), the servers listen on 127.0.0.1 of the host, but S3Mock's second port on all addresses.

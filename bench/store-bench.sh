@@ -85,12 +85,8 @@ if { has_mode compare && [ "$peers_only" = 0 ]; } || has_mode sweep || has_mode 
   fi
 fi
 
-# Page cache: drop it before every timed step when the kernel lets us, so every tool reads its
-# input from disk; otherwise read each step's input once beforehand so every tool starts warm.
-cache_mode=warm
-if [ "$force_warm" = 0 ] && sync && (echo 3 >/proc/sys/vm/drop_caches) 2>/dev/null; then
-  cache_mode=drop
-fi
+# Page cache: dropped before every timed step when the kernel lets us (prepare_cache, cache_mode).
+. "$here/page-cache.sh"
 
 mkdir -p "$here/work"
 run="$(mktemp -d "$here/work/run.XXXXXX")"
@@ -133,19 +129,6 @@ if [ "$uses_lifeboat" = 1 ]; then
 fi
 
 # ---------------------------------------------------------------- helpers
-
-# prepare_cache PATH...: the fairness step before a timed step (see cache_mode above).
-prepare_cache() {
-  sync
-  if [ "$cache_mode" = drop ]; then
-    echo 3 >/proc/sys/vm/drop_caches
-  else
-    local p
-    for p in "$@"; do
-      if [ -e "$p" ]; then find "$p" -type f -exec cat {} + >/dev/null; fi
-    done
-  fi
-}
 
 # timed NAME CMD...: runs CMD, then sync (so what it wrote is durable and counted), into
 # logs/NAME.{out,err}; sets SECS (wall seconds incl. the sync) and RSS_KIB (peak RSS of the
