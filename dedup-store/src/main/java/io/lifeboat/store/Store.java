@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.lifeboat.store.chunk.Digest;
 import io.lifeboat.store.index.ChunkIndex;
-import io.lifeboat.store.ingest.BackupSession;
+import io.lifeboat.store.manifest.DiskMap;
 import io.lifeboat.store.manifest.Manifest;
 import io.lifeboat.store.manifest.ManifestStore;
 import io.lifeboat.store.manifest.RestorePointId;
@@ -25,7 +25,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -241,12 +243,12 @@ public final class Store implements AutoCloseable {
     }
 
     /** Serialises the decision to write a new chunk, per digest stripe. */
-    public Object dedupLock(Digest d) {
+    Object dedupLock(Digest d) {
         return dedupLocks[d.hashCode() & (dedupLocks.length - 1)];
     }
 
     /** Called by a session when it commits or aborts. */
-    public void sessionEnded(BackupSession s) {
+    void sessionEnded(BackupSession s) {
         sessions.remove(s);
     }
 
@@ -261,6 +263,32 @@ public final class Store implements AutoCloseable {
 
     public Manifest manifest(RestorePointId id) throws StoreException {
         return manifests.read(id);
+    }
+
+    /**
+     * What the store holds: one pass over the index and every manifest, so a caller refreshes it
+     * on a schedule, not per request.
+     */
+    public StoreUsage usage() throws StoreException {
+        long packBytes = index.packs().values().stream().mapToLong(p -> p.size()).sum();
+        Map<Digest, Integer> raw = new HashMap<>();
+        long[] stored = new long[1];
+        index.forEachChunk((d, loc) -> {
+            raw.put(d, loc.rawLength());
+            stored[0] += loc.storedLength();
+        });
+        long distinct = raw.values().stream().mapToLong(Integer::longValue).sum();
+        long referenced = 0;
+        for (RestorePointId id : list()) {
+            for (DiskMap disk : manifest(id).disks()) {
+                for (int slot = 0; slot < disk.slotCount(); slot++) {
+                    if (!disk.isZero(slot)) {
+                        referenced += raw.getOrDefault(disk.digest(slot), 0);
+                    }
+                }
+            }
+        }
+        return new StoreUsage(packBytes, distinct, stored[0], referenced);
     }
 
     /** Removes a restore point; its chunks stay until GC finds nothing else uses them. */

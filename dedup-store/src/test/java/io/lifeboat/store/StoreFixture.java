@@ -1,6 +1,6 @@
 package io.lifeboat.store;
 
-import io.lifeboat.store.ingest.BackupSession;
+import io.lifeboat.store.BackupSession;
 import io.lifeboat.store.ingest.DiskSource;
 import io.lifeboat.store.ingest.Ingester;
 import io.lifeboat.store.ingest.RawFileSource;

@@ -7,7 +7,7 @@ import io.lifeboat.store.Progress;
 import io.lifeboat.store.Store;
 import io.lifeboat.store.StoreConfig;
 import io.lifeboat.store.StoreFixture;
-import io.lifeboat.store.ingest.BackupSession;
+import io.lifeboat.store.BackupSession;
 import io.lifeboat.store.manifest.Manifest;
 import io.lifeboat.store.replication.Replicator;
 import io.lifeboat.store.replication.S3ProxyServer;

@@ -4,7 +4,7 @@ import io.lifeboat.nbd.NbdClient;
 import io.lifeboat.store.Progress;
 import io.lifeboat.store.Store;
 import io.lifeboat.store.StoreException;
-import io.lifeboat.store.ingest.BackupSession;
+import io.lifeboat.store.BackupSession;
 import io.lifeboat.store.ingest.DiskSource;
 import io.lifeboat.store.ingest.Extent;
 import io.lifeboat.store.ingest.ImageFiles;

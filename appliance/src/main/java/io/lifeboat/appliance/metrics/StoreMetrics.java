@@ -1,17 +1,11 @@
 package io.lifeboat.appliance.metrics;
 
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 
 import io.lifeboat.appliance.config.ChunkStore;
 import io.lifeboat.store.Store;
 import io.lifeboat.store.StoreException;
-import io.lifeboat.store.chunk.Digest;
-import io.lifeboat.store.index.ChunkLocation;
-import io.lifeboat.store.manifest.DiskMap;
-import io.lifeboat.store.manifest.Manifest;
-import io.lifeboat.store.manifest.RestorePointId;
+import io.lifeboat.store.StoreUsage;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
@@ -72,26 +66,7 @@ public class StoreMetrics {
     }
 
     private static Reading read(Store s) throws StoreException {
-        long size = s.index().packs().values().stream().mapToLong(p -> p.size()).sum();
-        Map<Digest, Integer> raw = new HashMap<>();
-        long[] stored = new long[1];
-        s.index().forEachChunk((Digest d, ChunkLocation loc) -> {
-            raw.put(d, loc.rawLength());
-            stored[0] += loc.storedLength();
-        });
-        long distinct = raw.values().stream().mapToLong(Integer::longValue).sum();
-        long referenced = 0;
-        for (RestorePointId id : s.list()) {
-            Manifest m = s.manifest(id);
-            for (DiskMap disk : m.disks()) {
-                for (int slot = 0; slot < disk.slotCount(); slot++) {
-                    if (!disk.isZero(slot)) {
-                        referenced += raw.getOrDefault(disk.digest(slot), 0);
-                    }
-                }
-            }
-        }
-        return new Reading(size, distinct == 0 ? Double.NaN : (double) referenced / distinct,
-                stored[0] == 0 ? Double.NaN : (double) distinct / stored[0]);
+        StoreUsage u = s.usage();
+        return new Reading(u.packBytes(), u.dedupRatio(), u.compressionRatio());
     }
 }

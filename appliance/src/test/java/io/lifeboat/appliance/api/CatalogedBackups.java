@@ -5,7 +5,7 @@ import io.lifeboat.appliance.catalog.RestorePointRepository;
 import io.lifeboat.appliance.config.ChunkStore;
 import io.lifeboat.store.Progress;
 import io.lifeboat.store.Store;
-import io.lifeboat.store.ingest.BackupSession;
+import io.lifeboat.store.BackupSession;
 import io.lifeboat.store.ingest.Ingester;
 import io.lifeboat.store.ingest.RawFileSource;
 import io.lifeboat.store.manifest.DiskMap;

@@ -3,7 +3,7 @@ package io.lifeboat.store.cli;
 import io.lifeboat.store.Progress;
 import io.lifeboat.store.Store;
 import io.lifeboat.store.StoreException;
-import io.lifeboat.store.ingest.BackupSession;
+import io.lifeboat.store.BackupSession;
 import io.lifeboat.store.ingest.DiskSource;
 import io.lifeboat.store.ingest.ImageFiles;
 import io.lifeboat.store.ingest.Ingester;

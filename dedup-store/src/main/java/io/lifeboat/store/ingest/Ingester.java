@@ -1,5 +1,6 @@
 package io.lifeboat.store.ingest;
 
+import io.lifeboat.store.BackupSession;
 import io.lifeboat.store.Progress;
 import io.lifeboat.store.StoreException;
 import io.lifeboat.store.chunk.ChunkCompressor;

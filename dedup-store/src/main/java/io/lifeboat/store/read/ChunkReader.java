@@ -11,6 +11,7 @@ import io.lifeboat.store.pack.PackReader;
 
 import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -61,7 +62,21 @@ public final class ChunkReader implements ChunkSource, AutoCloseable {
 
     @Override
     public boolean has(Digest d) throws StoreException {
-        return index.get(d).isPresent();
+        return index.get(d).filter(at -> packReadable(at.packId())).isPresent();
+    }
+
+    /**
+     * Whether the pack file holding an indexed chunk can be read: open here already, or on disk.
+     * This is the one answer to "is this chunk readable" for restores and instant recovery: a VM
+     * must not start, and a restore must not begin, on a chunk whose pack file has gone.
+     */
+    private boolean packReadable(String packId) {
+        synchronized (this) {
+            if (open.containsKey(packId)) {
+                return true;
+            }
+        }
+        return Files.isRegularFile(packs.packFile(packId));
     }
 
     private void readInto(Digest d, ChunkLocation loc, byte[] out) throws IOException {

@@ -4,7 +4,7 @@ import io.lifeboat.store.Progress;
 import io.lifeboat.store.Store;
 import io.lifeboat.store.StoreFixture;
 import io.lifeboat.store.TestImages;
-import io.lifeboat.store.ingest.BackupSession;
+import io.lifeboat.store.BackupSession;
 import io.lifeboat.store.manifest.Manifest;
 import io.lifeboat.store.verify.Verifier;
 import org.junit.jupiter.api.RepeatedTest;

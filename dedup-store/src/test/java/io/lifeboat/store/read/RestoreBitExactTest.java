@@ -131,7 +131,7 @@ class RestoreBitExactTest {
         assertThat(convert.waitFor()).isZero();
         try (Store store = Store.init(dir.resolve("store"), StoreFixture.small())) {
             Manifest fromRaw = StoreFixture.backup(store, "vm", raw);
-            try (io.lifeboat.store.ingest.BackupSession s = store.beginBackup("vm");
+            try (io.lifeboat.store.BackupSession s = store.beginBackup("vm");
                  io.lifeboat.store.ingest.DiskSource src = io.lifeboat.store.ingest.ImageFiles.open(qcow2)) {
                 var map = s.newDisk("vda", src.size());
                 new io.lifeboat.store.ingest.Ingester(2, 3).ingest(s, map, src, src.allocated(), io.lifeboat.store.Progress.none());

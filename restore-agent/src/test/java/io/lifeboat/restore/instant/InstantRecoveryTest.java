@@ -9,7 +9,7 @@ import io.lifeboat.store.StoreException;
 import io.lifeboat.store.Store;
 import io.lifeboat.store.StoreConfig;
 import io.lifeboat.store.StoreFixture;
-import io.lifeboat.store.ingest.BackupSession;
+import io.lifeboat.store.BackupSession;
 import io.lifeboat.store.manifest.Manifest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

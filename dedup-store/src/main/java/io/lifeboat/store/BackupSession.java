@@ -1,7 +1,5 @@
-package io.lifeboat.store.ingest;
+package io.lifeboat.store;
 
-import io.lifeboat.store.Store;
-import io.lifeboat.store.StoreException;
 import io.lifeboat.store.chunk.ChunkCompressor;
 import io.lifeboat.store.chunk.Digest;
 import io.lifeboat.store.manifest.DiskMap;
@@ -32,7 +30,7 @@ public final class BackupSession implements AutoCloseable {
     private final Stats stats = new Stats();
     private volatile boolean ended;
 
-    public BackupSession(Store store, String vm, long startedAt) {
+    BackupSession(Store store, String vm, long startedAt) {
         this.store = store;
         this.vm = vm;
         this.startedAt = startedAt;

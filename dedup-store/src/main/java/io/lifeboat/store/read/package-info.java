@@ -1,0 +1,6 @@
+/**
+ * Reading chunks and disks back: {@link io.lifeboat.store.read.ChunkSource} is where chunks come
+ * from (the local store, a bucket, or both in turn) and the one answer to whether a chunk is
+ * readable; {@link io.lifeboat.store.read.DiskRestorer} writes whole disks from a manifest.
+ */
+package io.lifeboat.store.read;
