@@ -4,7 +4,6 @@ import io.lifeboat.store.Progress;
 import io.lifeboat.store.Store;
 import io.lifeboat.store.StoreException;
 import io.lifeboat.store.chunk.Digest;
-import io.lifeboat.store.index.ChunkLocation;
 import io.lifeboat.store.manifest.DiskMap;
 import io.lifeboat.store.manifest.Manifest;
 import io.lifeboat.store.manifest.RestorePointId;
@@ -15,15 +14,12 @@ import io.lifeboat.store.replication.BucketChunks;
 import io.lifeboat.store.replication.BucketReader;
 import io.lifeboat.store.replication.S3Target;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -90,25 +86,18 @@ public final class RestoreSource implements AutoCloseable {
      */
     public List<Digest> missingChunks(Collection<DiskMap> disks) throws StoreException {
         Set<Digest> missing = new LinkedHashSet<>();
-        Map<String, Boolean> packPresent = new HashMap<>();
         for (DiskMap map : disks) {
             for (int s = 0; s < map.slotCount(); s++) {
                 Digest d = map.digest(s);
                 if (d == null || missing.contains(d)) {
                     continue;
                 }
-                if (!(bucket == null ? inLocalPack(d, packPresent) : chunks.has(d))) {
+                if (!chunks.has(d)) {
                     missing.add(d);
                 }
             }
         }
         return new ArrayList<>(missing);
-    }
-
-    private boolean inLocalPack(Digest d, Map<String, Boolean> packPresent) throws StoreException {
-        Optional<ChunkLocation> at = store.index().get(d);
-        return at.isPresent() && packPresent.computeIfAbsent(at.get().packId(),
-                id -> Files.isRegularFile(store.packs().packFile(id)));
     }
 
     /**

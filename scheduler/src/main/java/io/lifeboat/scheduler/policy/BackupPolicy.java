@@ -5,7 +5,9 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -74,6 +76,15 @@ public record BackupPolicy(
 
     public Optional<CronSchedule> gcSchedule() {
         return gcCron.map(c -> new CronSchedule(c, zone));
+    }
+
+    /** Every schedule the policy has, backup first. */
+    public Map<ScheduleKind, CronSchedule> schedules() {
+        Map<ScheduleKind, CronSchedule> s = new EnumMap<>(ScheduleKind.class);
+        s.put(ScheduleKind.BACKUP, schedule());
+        verifySchedule().ifPresent(c -> s.put(ScheduleKind.VERIFY, c));
+        gcSchedule().ifPresent(c -> s.put(ScheduleKind.GC, c));
+        return s;
     }
 
     /** The next {@code n} backup fire times strictly after {@code from}, in the policy's zone. */
