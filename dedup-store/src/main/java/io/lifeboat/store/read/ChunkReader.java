@@ -66,16 +66,12 @@ public final class ChunkReader implements ChunkSource, AutoCloseable {
     }
 
     /**
-     * Whether the pack file holding an indexed chunk can be read: open here already, or on disk.
-     * This is the one answer to "is this chunk readable" for restores and instant recovery: a VM
-     * must not start, and a restore must not begin, on a chunk whose pack file has gone.
+     * Whether the pack file holding an indexed chunk is there. This is the one answer to "is this
+     * chunk readable" for restores and instant recovery: a VM must not start, and a restore must
+     * not begin, on a chunk whose pack file has gone. (A pack this reader still has open does not
+     * count: the handle may be closed at any time.)
      */
     private boolean packReadable(String packId) {
-        synchronized (this) {
-            if (open.containsKey(packId)) {
-                return true;
-            }
-        }
         return Files.isRegularFile(packs.packFile(packId));
     }
 
