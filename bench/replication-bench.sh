@@ -22,7 +22,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/.." && pwd)"
 
 S3PROXY_VERSION=4.1.0      # scripts/embedded-s3.sh's
-S3MOCK_VERSION=4.11.0      # dedup-store/pom.xml's
+S3MOCK_VERSION=4.11.0      # testkit/pom.xml's
 S3RVER_VERSION=3.7.1       # scripts/host-setup.sh's
 S3RVER_PREFIX="${LIFEBOAT_S3RVER:-/opt/lifeboat-test/s3rver}"
 ALL_SERVERS="s3proxy,s3mock,s3rver"
@@ -235,7 +235,7 @@ start_s3mock() {
   local dir="$1" port="$2"
   mkdir -p "$dir/data/store"
   srv_log="$logs/s3mock.log"
-  # The flags of dedup-store's S3MockServer; S3Mock checks no credentials.
+  # The flags of testkit's S3MockServer; S3Mock checks no credentials.
   "${NS[@]}" java -Xmx512m -jar "$here/cache/$s3mock_jar" \
     --server.ssl.enabled=false --server.address=127.0.0.1 --server.port="$port" \
     --com.adobe.testing.s3mock.http-port=0 \
@@ -251,7 +251,7 @@ start_s3rver() {
   local dir="$1" port="$2"
   mkdir -p "$dir/data"
   srv_log="$logs/s3rver.log"
-  # The flags of dedup-store's S3rverServer: --openssl-legacy-provider, or every truncated
+  # The flags of testkit's S3rverServer: --openssl-legacy-provider, or every truncated
   # ListObjectsV2 is a 500 (its continuation tokens use DES). Key S3RVER, secret not checked.
   "${NS[@]}" node --openssl-legacy-provider "$s3rver_js" --directory "$dir/data" \
     --address 127.0.0.1 --port "$port" --configure-bucket lifeboat --configure-bucket restic > "$srv_log" 2>&1 &

@@ -45,7 +45,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 
 # The replication tests also run against s3rver (a Node fake S3 server), from a fixed prefix
-# (dedup-store's S3rverServer looks there; -Dlifeboat.s3rver or $LIFEBOAT_S3RVER overrides it).
+# (testkit's S3rverServer looks there; -Dlifeboat.s3rver or $LIFEBOAT_S3RVER overrides it).
 s3rver_version=3.7.1
 s3rver_prefix=/opt/lifeboat-test/s3rver
 if [ "$want_s3rver" = 1 ] && [ "$(cat "$s3rver_prefix/node_modules/s3rver/package.json" 2>/dev/null \

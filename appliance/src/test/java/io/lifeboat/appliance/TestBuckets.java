@@ -3,10 +3,15 @@ package io.lifeboat.appliance;
 import java.io.IOException;
 import java.net.URI;
 
-import io.lifeboat.store.replication.S3ProxyServer;
+import io.lifeboat.store.replication.S3Settings;
+import io.lifeboat.testkit.s3.S3Endpoint;
+import io.lifeboat.testkit.s3.S3ProxyServer;
 import org.springframework.test.context.DynamicPropertyRegistry;
 
-/** An S3Proxy bucket registered as the replication target of the appliance under test. */
+/**
+ * An S3Proxy bucket registered as the replication target of the appliance under test, and the
+ * store's settings for a test server's bucket, to read what the appliance wrote there.
+ */
 public final class TestBuckets {
 
     private TestBuckets() {
@@ -29,5 +34,10 @@ public final class TestBuckets {
         registry.add("lifeboat.replication.bucket", () -> bucket);
         registry.add("lifeboat.replication.access-key", () -> S3ProxyServer.IDENTITY);
         registry.add("lifeboat.replication.secret-key", () -> secret);
+    }
+
+    /** The store's settings for {@code bucket} on a test server: its region and key pair, 3 attempts. */
+    public static S3Settings settings(S3Endpoint server, String bucket) {
+        return S3Settings.of(server.endpoint(), server.region(), bucket, server.accessKey(), server.secretKey()).withMaxAttempts(3);
     }
 }

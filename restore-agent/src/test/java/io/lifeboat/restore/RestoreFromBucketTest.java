@@ -10,8 +10,9 @@ import io.lifeboat.store.StoreFixture;
 import io.lifeboat.store.BackupSession;
 import io.lifeboat.store.manifest.Manifest;
 import io.lifeboat.store.replication.Replicator;
-import io.lifeboat.store.replication.S3ProxyServer;
+import io.lifeboat.store.replication.S3Settings;
 import io.lifeboat.store.replication.S3Target;
+import io.lifeboat.testkit.s3.S3ProxyServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -67,7 +68,7 @@ class RestoreFromBucketTest {
                 + "<memballoon model='none'/></devices></domain>";
         Path storeDir = shared.resolve("site-a");
         try (Store store = Store.init(storeDir, StoreConfig.defaults());
-             S3Target target = new S3Target(s3.settings(BUCKET))) {
+             S3Target target = new S3Target(S3Settings.of(s3.endpoint(), s3.region(), BUCKET, s3.accessKey(), s3.secretKey()).withMaxAttempts(3))) {
             try (BackupSession s = store.beginBackup("web01")) {
                 StoreFixture.ingestAll(store, s, source);
                 restorePoint = s.commit(Manifest.Kind.FULL, Manifest.Consistency.OFFLINE, "", xml, Map.of()).id().toString();

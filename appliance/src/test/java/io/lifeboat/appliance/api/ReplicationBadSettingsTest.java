@@ -2,7 +2,7 @@ package io.lifeboat.appliance.api;
 
 import io.lifeboat.appliance.TestBuckets;
 import io.lifeboat.appliance.inventory.TestVms;
-import io.lifeboat.store.replication.S3ProxyServer;
+import io.lifeboat.testkit.s3.S3ProxyServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.test.context.DynamicPropertyRegistry;

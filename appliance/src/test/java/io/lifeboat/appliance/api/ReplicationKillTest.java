@@ -10,17 +10,18 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
 
+import io.lifeboat.appliance.TestBuckets;
 import io.lifeboat.appliance.TestDirectories;
 import io.lifeboat.store.Progress;
 import io.lifeboat.store.Store;
 import io.lifeboat.store.StoreFixture;
-import io.lifeboat.store.TestImages;
 import io.lifeboat.store.replication.BucketLayout;
 import io.lifeboat.store.replication.BucketVerifier;
 import io.lifeboat.store.replication.BucketVerifyReport;
-import io.lifeboat.store.replication.FaultProxy;
-import io.lifeboat.store.replication.S3ProxyServer;
 import io.lifeboat.store.replication.S3Target;
+import io.lifeboat.testkit.TestImages;
+import io.lifeboat.testkit.s3.FaultProxy;
+import io.lifeboat.testkit.s3.S3ProxyServer;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
@@ -63,17 +64,17 @@ class ReplicationKillTest {
                     "lifeboat.replication.concurrency", "1");
 
             String interrupted;
-            FaultProxy.Hold hold = proxy.hold(r -> r.isWrite() && proxy.completed(q -> q.isPack() && q.isObjectCommit()) >= K);
+            FaultProxy.Hold hold = proxy.hold(r -> r.isWrite() && proxy.completed(q -> q.isUnder(BucketLayout.PACKS) && q.isObjectCommit()) >= K);
             try (ApplianceProcess first = ApplianceProcess.start(data, settings)) {
                 ApiClient.Reply started = first.admin().post("/api/replication");
                 assertThat(started.status()).as(started.text()).isEqualTo(202);
                 interrupted = started.body().path("jobId").asString();
                 FaultProxy.Request held = hold.awaitHeld(DEADLINE);
-                assertThat(held.isPack()).as("held %s", held).isTrue();
+                assertThat(held.isUnder(BucketLayout.PACKS)).as("held %s", held).isTrue();
                 first.kill();
             }
             hold.cancel();
-            Set<String> before = proxy.committedKeys(FaultProxy.Request::isPack);
+            Set<String> before = proxy.committedKeys(req -> req.isUnder(BucketLayout.PACKS));
             assertThat(before).hasSize(K);
 
             proxy.resetCounts();
@@ -93,12 +94,12 @@ class ReplicationKillTest {
                     .noneMatch(e -> e.request().isWrite() && before.contains(e.request().key()));
             Set<String> rest = new TreeSet<>(packs);
             rest.removeAll(before);
-            assertThat(proxy.committedKeys(FaultProxy.Request::isPack)).isEqualTo(rest);
-            assertThat(proxy.count(e -> e.completed() && e.request().isPack() && e.request().isWrite()))
+            assertThat(proxy.committedKeys(req -> req.isUnder(BucketLayout.PACKS))).isEqualTo(rest);
+            assertThat(proxy.count(e -> e.completed() && e.request().isUnder(BucketLayout.PACKS) && e.request().isWrite()))
                     .as("each missing pack sent once (a request held at the kill may be recorded late, unanswered)")
                     .isEqualTo(rest.size());
 
-            try (S3Target target = new S3Target(s3.settings(BUCKET))) {
+            try (S3Target target = new S3Target(TestBuckets.settings(s3, BUCKET))) {
                 BucketVerifyReport verify = new BucketVerifier(target).run(Progress.none());
                 assertThat(verify.ok()).as("%s", verify).isTrue();
                 assertThat(verify.restorePointsChecked()).isEqualTo(2);

@@ -10,7 +10,7 @@ import io.lifeboat.appliance.api.CatalogedBackups;
 import io.lifeboat.appliance.catalog.RestorePointRepository;
 import io.lifeboat.appliance.config.ChunkStore;
 import io.lifeboat.store.manifest.RestorePointId;
-import io.lifeboat.store.replication.S3ProxyServer;
+import io.lifeboat.testkit.s3.S3ProxyServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,6 +1,6 @@
 package io.lifeboat.store.chunk;
 
-import io.lifeboat.store.Seeds;
+import io.lifeboat.testkit.Seeds;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;

@@ -2,8 +2,8 @@ package io.lifeboat.store.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.lifeboat.store.Store;
-import io.lifeboat.store.TestImages;
 import io.lifeboat.store.cli.CliRunner.Result;
+import io.lifeboat.testkit.TestImages;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

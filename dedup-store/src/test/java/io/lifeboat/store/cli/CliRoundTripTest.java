@@ -1,9 +1,9 @@
 package io.lifeboat.store.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.lifeboat.store.TestImages;
 import io.lifeboat.store.cli.CliRunner.Result;
 import io.lifeboat.store.manifest.RestorePointId;
+import io.lifeboat.testkit.TestImages;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,12 +1,12 @@
 package io.lifeboat.store.crash;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.lifeboat.store.TestImages;
-import io.lifeboat.store.TestImages.Fill;
 import io.lifeboat.store.cli.CliRunner;
 import io.lifeboat.store.cli.CliRunner.Child;
 import io.lifeboat.store.cli.CliRunner.Result;
 import io.lifeboat.store.cli.ExitCode;
+import io.lifeboat.testkit.TestImages;
+import io.lifeboat.testkit.TestImages.Fill;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

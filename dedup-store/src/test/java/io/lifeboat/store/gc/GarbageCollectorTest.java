@@ -1,12 +1,12 @@
 package io.lifeboat.store.gc;
 
+import io.lifeboat.store.BackupSession;
 import io.lifeboat.store.Progress;
 import io.lifeboat.store.Store;
 import io.lifeboat.store.StoreFixture;
-import io.lifeboat.store.TestImages;
-import io.lifeboat.store.BackupSession;
 import io.lifeboat.store.manifest.Manifest;
 import io.lifeboat.store.verify.Verifier;
+import io.lifeboat.testkit.TestImages;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,6 +1,6 @@
 package io.lifeboat.store.ingest;
 
-import io.lifeboat.store.TestImages;
+import io.lifeboat.testkit.TestImages;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,7 +1,7 @@
 package io.lifeboat.store.manifest;
 
 import io.lifeboat.store.chunk.Digest;
-import io.lifeboat.store.Seeds;
+import io.lifeboat.testkit.Seeds;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;

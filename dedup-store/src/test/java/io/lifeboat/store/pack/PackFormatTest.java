@@ -3,7 +3,7 @@ package io.lifeboat.store.pack;
 import io.lifeboat.store.StoreException;
 import io.lifeboat.store.chunk.Codec;
 import io.lifeboat.store.chunk.Digest;
-import io.lifeboat.store.Seeds;
+import io.lifeboat.testkit.Seeds;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.Test;

@@ -1,12 +1,12 @@
 package io.lifeboat.store.read;
 
-import io.lifeboat.store.Seeds;
 import io.lifeboat.store.Store;
 import io.lifeboat.store.StoreConfig;
 import io.lifeboat.store.StoreFixture;
-import io.lifeboat.store.TestImages;
 import io.lifeboat.store.ingest.RawFileSource;
 import io.lifeboat.store.manifest.Manifest;
+import io.lifeboat.testkit.Seeds;
+import io.lifeboat.testkit.TestImages;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -4,7 +4,6 @@ import io.lifeboat.store.Progress;
 import io.lifeboat.store.Store;
 import io.lifeboat.store.StoreException;
 import io.lifeboat.store.StoreFixture;
-import io.lifeboat.store.TestImages;
 import io.lifeboat.store.chunk.Digest;
 import io.lifeboat.store.gc.GarbageCollector;
 import io.lifeboat.store.index.ChunkLocation;
@@ -13,6 +12,10 @@ import io.lifeboat.store.pack.PackFormat;
 import io.lifeboat.store.read.ChunkSource;
 import io.lifeboat.store.read.DiskReader;
 import io.lifeboat.store.read.TieredChunks;
+import io.lifeboat.testkit.TestImages;
+import io.lifeboat.testkit.s3.FaultProxy;
+import io.lifeboat.testkit.s3.GetCounter;
+import io.lifeboat.testkit.s3.S3ProxyExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -66,14 +69,14 @@ class BucketChunksTest {
         Path image = TestImages.mixed(dir.resolve("web.img"), (3 << 20) + 4321, 50_000, 51);
         Manifest m;
         int packs;
-        try (Store src = Store.init(dir.resolve("src"), StoreFixture.small()); S3Target t = new S3Target(server.settings("lazy"))) {
+        try (Store src = Store.init(dir.resolve("src"), StoreFixture.small()); S3Target t = new S3Target(TestS3.settings(server, "lazy"))) {
             m = StoreFixture.backup(src, "web01", image);
             assertThat(new Replicator(src, t).run(Progress.none()).ok()).isTrue();
             packs = src.index().packs().size();
         }
         GetCounter gets = new GetCounter();
         Path cache = dir.resolve("cache");
-        try (S3Target t = new S3Target(server.settings("lazy"), gets);
+        try (S3Target t = new S3Target(TestS3.settings(server, "lazy"), gets);
              BucketChunks chunks = BucketChunks.open(new BucketReader(t), cache, 64L << 20)) {
             assertThat(gets.gets()).as("one ranged GET per pack footer").isEqualTo(packs);
             Manifest fromBucket = new BucketReader(t).manifest(m.id());
@@ -88,7 +91,7 @@ class BucketChunksTest {
             assertThat(gets.gets()).isEqualTo(afterFirst);
         }
         // reopened: the index and the cache are still there, nothing is fetched again
-        try (S3Target t = new S3Target(server.settings("lazy"), gets);
+        try (S3Target t = new S3Target(TestS3.settings(server, "lazy"), gets);
              BucketChunks chunks = BucketChunks.open(new BucketReader(t), cache, 64L << 20)) {
             int before = gets.gets();
             assertThat(readAll(new DiskReader(m.disk("vda"), chunks, 2), () -> { })).isEqualTo(TestImages.sha256(image));
@@ -110,7 +113,7 @@ class BucketChunksTest {
         Manifest old;
         Manifest current;
         String repacked;
-        try (Store src = Store.init(dir.resolve("src"), StoreFixture.small()); S3Target t = new S3Target(server.settings(bucketName))) {
+        try (Store src = Store.init(dir.resolve("src"), StoreFixture.small()); S3Target t = new S3Target(TestS3.settings(server, bucketName))) {
             old = StoreFixture.backup(src, "web01", image);
             assertThat(new Replicator(src, t).run(Progress.none()).ok()).isTrue();
             try (BucketChunks chunks = BucketChunks.open(new BucketReader(t), cache, 64L << 20)) {
@@ -125,7 +128,7 @@ class BucketChunksTest {
             assertThat(new Replicator(src, t).run(Progress.none()).ok()).isTrue();
 
             GetCounter gets = new GetCounter();
-            try (S3Target counted = new S3Target(server.settings(bucketName), gets);
+            try (S3Target counted = new S3Target(TestS3.settings(server, bucketName), gets);
                  BucketChunks chunks = BucketChunks.open(new BucketReader(counted), cache, 64L << 20)) {
                 assertThat(gets.gets()).as("only the new packs' footers").isEqualTo(added);
             }
@@ -149,7 +152,7 @@ class BucketChunksTest {
     @Test
     void theIndexFollowsTheBucketNewPacksAreReadOnceAndAPrunedCopyIsFoundElsewhere() throws Exception {
         Pruned p = repackedAndPruned("moving", dir.resolve("cache"));
-        try (S3Target t = new S3Target(server.settings("moving"));
+        try (S3Target t = new S3Target(TestS3.settings(server, "moving"));
              BucketChunks chunks = BucketChunks.open(new BucketReader(t), dir.resolve("cache"), 64L << 20)) {
             assertThat(readAll(new DiskReader(p.current().disk("vda"), chunks, 2), () -> { })).isEqualTo(p.sha256());
         }
@@ -160,7 +163,7 @@ class BucketChunksTest {
         Path cache = dir.resolve("cache");
         Pruned p = repackedAndPruned("reread", cache);
         try (FaultProxy proxy = FaultProxy.start(server.endpoint());
-             S3Target t = new S3Target(proxy.through(server.settings("reread")))) {
+             S3Target t = new S3Target(TestS3.settings(server, "reread").withEndpoint(proxy.endpoint()))) {
             FaultProxy.Injection outage = proxy.outage(FaultProxy.Fault.INTERNAL_ERROR, BucketChunksTest::isFooterGet);
             assertThatThrownBy(() -> BucketChunks.open(new BucketReader(t), cache, 64L << 20))
                     .isInstanceOf(StoreException.class)
@@ -182,8 +185,8 @@ class BucketChunksTest {
         Path cache = dir.resolve("cache");
         Pruned p = repackedAndPruned("shrinking", cache);
         try (FaultProxy proxy = FaultProxy.start(server.endpoint());
-             S3Target direct = new S3Target(server.settings("shrinking"));
-             S3Target t = new S3Target(proxy.through(server.settings("shrinking")))) {
+             S3Target direct = new S3Target(TestS3.settings(server, "shrinking"));
+             S3Target t = new S3Target(TestS3.settings(server, "shrinking").withEndpoint(proxy.endpoint()))) {
             FaultProxy.Hold hold = proxy.hold(BucketChunksTest::isFooterGet);
             ExecutorService pool = Executors.newSingleThreadExecutor();
             try {
@@ -214,7 +217,7 @@ class BucketChunksTest {
     /** A ranged GET of a pack's tail (a range that ends at the object's last byte): how {@link BucketReader#footer} starts. */
     private static boolean isFooterGet(FaultProxy.Request r) {
         String range = r.headers().getOrDefault("range", "");
-        if (!r.method().equals("GET") || !r.isPack() || !range.startsWith("bytes=")) {
+        if (!r.method().equals("GET") || !r.isUnder(BucketLayout.PACKS) || !range.startsWith("bytes=")) {
             return false;
         }
         try {
@@ -236,7 +239,7 @@ class BucketChunksTest {
     /** Replicates a first restore point, runs {@code between}, then replicates a second one with new chunks. */
     private Grown grow(String bucketName, Step between) throws Exception {
         Path image = TestImages.mixed(dir.resolve("db.img"), 2 << 20, 40_000, 58);
-        try (Store src = Store.init(dir.resolve("src"), StoreFixture.small()); S3Target t = new S3Target(server.settings(bucketName))) {
+        try (Store src = Store.init(dir.resolve("src"), StoreFixture.small()); S3Target t = new S3Target(TestS3.settings(server, bucketName))) {
             Manifest first = StoreFixture.backup(src, "db01", image);
             assertThat(new Replicator(src, t).run(Progress.none()).ok()).isTrue();
             between.run();
@@ -253,7 +256,7 @@ class BucketChunksTest {
     void aReadDuringARefreshWaitsForItInsteadOfReportingTheChunkMissing() throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(2);
         try (FaultProxy proxy = FaultProxy.start(server.endpoint());
-             S3Target t = new S3Target(proxy.through(server.settings("waiting")))) {
+             S3Target t = new S3Target(TestS3.settings(server, "waiting").withEndpoint(proxy.endpoint()))) {
             AtomicReference<BucketChunks> opened = new AtomicReference<>();
             Grown g = grow("waiting", () -> opened.set(BucketChunks.open(new BucketReader(t), dir.resolve("cache"), 64L << 20)));
             Digest added = ReplicationTest.digests(g.second().disk("vda")).get(0);
@@ -287,14 +290,14 @@ class BucketChunksTest {
     void aPackPrunedBetweenListingAndFooterIsSkippedAndAnEmptyPackObjectIsReportedAsDamaged() throws Exception {
         Path cache = dir.resolve("cache");
         Grown g = grow("vanishing", () -> {
-            try (S3Target t = new S3Target(server.settings("vanishing"))) {
+            try (S3Target t = new S3Target(TestS3.settings(server, "vanishing"))) {
                 BucketChunks.open(new BucketReader(t), cache, 64L << 20).close();
             }
         });
         String empty = "ab".repeat(32);
         try (FaultProxy proxy = FaultProxy.start(server.endpoint());
-             S3Target direct = new S3Target(server.settings("vanishing"));
-             S3Target t = new S3Target(proxy.through(server.settings("vanishing")))) {
+             S3Target direct = new S3Target(TestS3.settings(server, "vanishing"));
+             S3Target t = new S3Target(TestS3.settings(server, "vanishing").withEndpoint(proxy.endpoint()))) {
             direct.put(BucketLayout.packKey(empty), new byte[0]);
             FaultProxy.Hold hold = proxy.hold(BucketChunksTest::isFooterGet);
             ExecutorService pool = Executors.newSingleThreadExecutor();
@@ -329,7 +332,7 @@ class BucketChunksTest {
     void aCachedChunkThatCannotBeEvictedDoesNotFailTheReadNorSkewTheByteCount() throws Exception {
         Manifest m;
         java.util.List<Digest> full;
-        try (Store src = Store.init(dir.resolve("src"), StoreFixture.small()); S3Target t = new S3Target(server.settings("evict"))) {
+        try (Store src = Store.init(dir.resolve("src"), StoreFixture.small()); S3Target t = new S3Target(TestS3.settings(server, "evict"))) {
             m = StoreFixture.backup(src, "app01", TestImages.mixed(dir.resolve("app.img"), 1 << 20, 30_000, 60));
             assertThat(new Replicator(src, t).run(Progress.none()).ok()).isTrue();
             java.util.List<Digest> fullSize = new java.util.ArrayList<>();
@@ -344,7 +347,7 @@ class BucketChunksTest {
         Digest b = full.get(1);
         Path cache = dir.resolve("cache");
         long budget = 100_000; // room for one chunk only
-        try (S3Target t = new S3Target(server.settings("evict"));
+        try (S3Target t = new S3Target(TestS3.settings(server, "evict"));
              BucketChunks chunks = BucketChunks.open(new BucketReader(t), cache, budget)) {
             chunks.read(a);
             // the cached file can no longer be deleted: a non-empty directory stands in its place
@@ -365,7 +368,7 @@ class BucketChunksTest {
     void theCacheNeverHoldsMoreThanItsBudget() throws Exception {
         Path image = TestImages.mixed(dir.resolve("big.img"), 3 << 20, 64 << 10, 52);
         Manifest m;
-        try (Store src = Store.init(dir.resolve("src"), StoreFixture.small()); S3Target t = new S3Target(server.settings("budget"))) {
+        try (Store src = Store.init(dir.resolve("src"), StoreFixture.small()); S3Target t = new S3Target(TestS3.settings(server, "budget"))) {
             m = StoreFixture.backup(src, "big", image);
             assertThat(new Replicator(src, t).run(Progress.none()).ok()).isTrue();
         }
@@ -374,7 +377,7 @@ class BucketChunksTest {
         assertThat(data).isGreaterThan(4 * budget);
         Path cache = dir.resolve("cache");
         long[] most = {0};
-        try (S3Target t = new S3Target(server.settings("budget"));
+        try (S3Target t = new S3Target(TestS3.settings(server, "budget"));
              BucketChunks chunks = BucketChunks.open(new BucketReader(t), cache, budget)) {
             String sha = readAll(new DiskReader(m.disk("vda"), chunks, 1), () -> {
                 long used = bytesOnDisk(cache);
@@ -386,7 +389,7 @@ class BucketChunksTest {
             assertThat(chunks.cachedBytes()).isEqualTo(bytesOnDisk(cache));
         }
         // a smaller budget on reopening evicts down to it
-        try (S3Target t = new S3Target(server.settings("budget"));
+        try (S3Target t = new S3Target(TestS3.settings(server, "budget"));
              BucketChunks chunks = BucketChunks.open(new BucketReader(t), cache, 100_000)) {
             assertThat(bytesOnDisk(cache)).isLessThanOrEqualTo(100_000).isEqualTo(chunks.cachedBytes());
         }
@@ -397,7 +400,7 @@ class BucketChunksTest {
         Manifest m;
         Digest d;
         ChunkLocation loc;
-        try (Store src = Store.init(dir.resolve("src"), StoreFixture.small()); S3Target t = new S3Target(server.settings("damaged"))) {
+        try (Store src = Store.init(dir.resolve("src"), StoreFixture.small()); S3Target t = new S3Target(TestS3.settings(server, "damaged"))) {
             m = StoreFixture.backup(src, "db01", TestImages.mixed(dir.resolve("db.img"), 1 << 20, 30_000, 53));
             assertThat(new Replicator(src, t).run(Progress.none()).ok()).isTrue();
             d = ReplicationTest.digests(m.disk("vda")).get(0);
@@ -413,7 +416,7 @@ class BucketChunksTest {
         }
         GetCounter gets = new GetCounter();
         Path cache = dir.resolve("cache");
-        try (S3Target t = new S3Target(server.settings("damaged"), gets);
+        try (S3Target t = new S3Target(TestS3.settings(server, "damaged"), gets);
              BucketChunks chunks = BucketChunks.open(new BucketReader(t), cache, 64L << 20)) {
             for (int attempt = 0; attempt < 2; attempt++) {
                 int before = gets.gets();
@@ -438,7 +441,7 @@ class BucketChunksTest {
         Path gone = TestImages.mixed(dir.resolve("gone.img"), 2 << 20, 40_000, 55);
         GetCounter gets = new GetCounter();
         try (Store src = Store.init(dir.resolve("src"), StoreFixture.small());
-             S3Target t = new S3Target(server.settings("tiered"), gets)) {
+             S3Target t = new S3Target(TestS3.settings(server, "tiered"), gets)) {
             Manifest keptM = StoreFixture.backup(src, "kept", kept);
             Manifest goneM = StoreFixture.backup(src, "gone", gone);
             assertThat(new Replicator(src, t).run(Progress.none()).ok()).isTrue();
@@ -460,7 +463,7 @@ class BucketChunksTest {
 
     @Test
     void aChunkInNoPackIsNotFound() throws Exception {
-        try (S3Target t = new S3Target(server.settings("lazy"));
+        try (S3Target t = new S3Target(TestS3.settings(server, "lazy"));
              BucketChunks chunks = BucketChunks.open(new BucketReader(t), dir.resolve("cache"), 1 << 20)) {
             Digest nowhere = Digest.of(new byte[]{1, 2, 3}, 0, 3);
             assertThatThrownBy(() -> chunks.read(nowhere))

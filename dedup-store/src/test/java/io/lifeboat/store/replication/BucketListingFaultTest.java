@@ -4,10 +4,12 @@ import io.lifeboat.store.Progress;
 import io.lifeboat.store.Store;
 import io.lifeboat.store.StoreException;
 import io.lifeboat.store.StoreFixture;
-import io.lifeboat.store.TestImages;
 import io.lifeboat.store.chunk.Digest;
 import io.lifeboat.store.manifest.DiskMap;
 import io.lifeboat.store.manifest.Manifest;
+import io.lifeboat.testkit.TestImages;
+import io.lifeboat.testkit.s3.FaultProxy;
+import io.lifeboat.testkit.s3.S3ProxyExtension;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -39,7 +41,7 @@ class BucketListingFaultTest {
     @BeforeAll
     static void replicate() throws Exception {
         try (Store src = Store.init(dir.resolve("src"), StoreFixture.small());
-             S3Target t = new S3Target(server.settings(BUCKET))) {
+             S3Target t = new S3Target(TestS3.settings(server, BUCKET))) {
             Path image = dir.resolve("web.img");
             try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(image.toFile(), "rw")) {
                 TestImages.write(f, 0, 6 << 20, TestImages.Fill.RANDOM, new java.util.Random(11));
@@ -56,7 +58,7 @@ class BucketListingFaultTest {
             && r.hasParam("continuation-token");
 
     private static S3Settings paged(FaultProxy proxy) {
-        return proxy.through(server.settings(BUCKET)).withListPageSize(2).withMaxAttempts(3);
+        return TestS3.settings(server, BUCKET).withEndpoint(proxy.endpoint()).withListPageSize(2).withMaxAttempts(3);
     }
 
     @Test
@@ -86,7 +88,7 @@ class BucketListingFaultTest {
     @Test
     void theRecoverySiteIndexForgetsNothingWhileTheListingFails() throws Exception {
         Path cache = dir.resolve("cache");
-        try (S3Target t = new S3Target(server.settings(BUCKET));
+        try (S3Target t = new S3Target(TestS3.settings(server, BUCKET));
              BucketChunks chunks = BucketChunks.open(new BucketReader(t), cache, 1 << 20)) {
             assertThat(chunks.has(firstDigest())).isTrue();
         }
@@ -98,7 +100,7 @@ class BucketListingFaultTest {
             proxy.resetCounts();
             try (BucketChunks chunks = BucketChunks.open(new BucketReader(t), cache, 1 << 20)) {
                 assertThat(chunks.has(firstDigest())).isTrue();
-                assertThat(proxy.count(e -> e.request().method().equals("GET") && e.request().isPack()))
+                assertThat(proxy.count(e -> e.request().method().equals("GET") && e.request().isUnder(BucketLayout.PACKS)))
                         .as("no footer read again: the index kept every pack through the failed refresh").isZero();
             }
         }

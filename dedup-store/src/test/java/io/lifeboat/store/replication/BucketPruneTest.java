@@ -3,7 +3,6 @@ package io.lifeboat.store.replication;
 import io.lifeboat.store.Progress;
 import io.lifeboat.store.Store;
 import io.lifeboat.store.StoreFixture;
-import io.lifeboat.store.TestImages;
 import io.lifeboat.store.chunk.Digest;
 import io.lifeboat.store.cli.CliRunner;
 import io.lifeboat.store.cli.CliRunner.Result;
@@ -11,6 +10,10 @@ import io.lifeboat.store.cli.ExitCode;
 import io.lifeboat.store.gc.GarbageCollector;
 import io.lifeboat.store.manifest.Manifest;
 import io.lifeboat.store.manifest.RestorePointId;
+import io.lifeboat.testkit.TestClock;
+import io.lifeboat.testkit.TestImages;
+import io.lifeboat.testkit.s3.S3ProxyExtension;
+import io.lifeboat.testkit.s3.S3ProxyServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -59,7 +62,7 @@ class BucketPruneTest {
 
     @Test
     void deletionsReachTheBucketAfterTheGracePeriodAndWhatRemainsStillRestores() throws Exception {
-        try (Store src = Store.init(dir.resolve("src"), StoreFixture.small()); S3Target t = new S3Target(server.settings("grace"))) {
+        try (Store src = Store.init(dir.resolve("src"), StoreFixture.small()); S3Target t = new S3Target(TestS3.settings(server, "grace"))) {
             Path web = TestImages.mixed(dir.resolve("web.img"), 3 << 20, 50_000, 21);
             Manifest webOld = backup(src, "web01", web);
             try (RandomAccessFile f = new RandomAccessFile(web.toFile(), "rw")) {
@@ -113,7 +116,7 @@ class BucketPruneTest {
             assertThat(packsIn(t)).containsExactlyInAnyOrderElementsOf(src.index().packs().keySet()).contains(sharedPack);
         }
 
-        try (S3Target t = new S3Target(server.settings("grace"))) {
+        try (S3Target t = new S3Target(TestS3.settings(server, "grace"))) {
             MirrorReport m = new BucketReader(t).mirrorTo(dir.resolve("dr"), Progress.none());
             assertThat(m.refused()).isEmpty();
         }
@@ -131,7 +134,7 @@ class BucketPruneTest {
         String ownerId;
         RestorePointId ownersOld;
         try (Store owner = Store.init(dir.resolve("owner"), StoreFixture.small());
-             S3Target t = new S3Target(server.settings("owned"))) {
+             S3Target t = new S3Target(TestS3.settings(server, "owned"))) {
             ownerId = owner.config().id();
             ownersOld = backup(owner, "web01", TestImages.mixed(dir.resolve("o1.img"), 1 << 20, 30_000, 31)).id();
             backup(owner, "web01", TestImages.mixed(dir.resolve("o2.img"), 1 << 20, 30_000, 32));
@@ -140,7 +143,7 @@ class BucketPruneTest {
 
         RestorePointId othersOwn;
         try (Store other = Store.init(dir.resolve("other"), StoreFixture.small());
-             S3Target t = new S3Target(server.settings("owned"))) {
+             S3Target t = new S3Target(TestS3.settings(server, "owned"))) {
             othersOwn = backup(other, "app01", TestImages.mixed(dir.resolve("a1.img"), 1 << 20, 30_000, 33)).id();
             assertThat(replicate(other, t, false).ok()).isTrue();
             Set<String> packs = packsIn(t);
@@ -157,7 +160,7 @@ class BucketPruneTest {
             assertThat(packsIn(t)).isEqualTo(packs);
         }
         try (Store empty = Store.init(dir.resolve("empty"), StoreFixture.small());
-             S3Target t = new S3Target(server.settings("owned"))) {
+             S3Target t = new S3Target(TestS3.settings(server, "owned"))) {
             ReplicationReport r = new Replicator(empty, t, ReplicationOptions.defaults().withPrune(true)
                     .withGrace(Duration.ZERO)).run(Progress.none());
             assertThat(r.prune().pruned()).isFalse();
@@ -165,7 +168,7 @@ class BucketPruneTest {
         }
 
         // the owner prunes its own deleted restore point, and leaves the other store's alone
-        try (Store owner = Store.open(dir.resolve("owner")); S3Target t = new S3Target(server.settings("owned"))) {
+        try (Store owner = Store.open(dir.resolve("owner")); S3Target t = new S3Target(TestS3.settings(server, "owned"))) {
             owner.delete(ownersOld);
             new GarbageCollector(owner).run(0.5, false, Progress.none());
             ReplicationOptions now = ReplicationOptions.defaults().withPrune(true).withGrace(Duration.ZERO);
@@ -175,7 +178,7 @@ class BucketPruneTest {
             assertThat(r.prune().foreignManifests()).isEqualTo(1);
             assertThat(new BucketReader(t).restorePoints()).contains(othersOwn).doesNotContain(ownersOld);
         }
-        try (S3Target t = new S3Target(server.settings("owned"))) {
+        try (S3Target t = new S3Target(TestS3.settings(server, "owned"))) {
             MirrorReport m = new BucketReader(t).mirrorTo(dir.resolve("dr"), Progress.none());
             assertThat(m.refused()).as("the other store's restore point kept every pack it needs").isEmpty();
         }
@@ -197,7 +200,7 @@ class BucketPruneTest {
             assertThat(r.exit()).as("%s", r).isEqualTo(ExitCode.USAGE);
             assertThat(r.err()).startsWith("lifeboat-store: ").doesNotContain("Exception");
         }
-        try (S3Target t = new S3Target(server.settings("cli"))) {
+        try (S3Target t = new S3Target(TestS3.settings(server, "cli"))) {
             assertThat(t.list("")).as("nothing was sent").isEmpty();
         }
 
@@ -213,7 +216,7 @@ class BucketPruneTest {
         Result pruned = CliRunner.run(store, concat(List.of("--json", "replicate", "--prune", "--prune-grace-hours", "0"), List.of(), bucket));
         assertThat(pruned.exit()).as("%s", pruned).isZero();
         assertThat(pruned.json().get("prune").get("deletedManifests").asInt()).isEqualTo(1);
-        try (S3Target t = new S3Target(server.settings("cli"))) {
+        try (S3Target t = new S3Target(TestS3.settings(server, "cli"))) {
             assertThat(new BucketReader(t).restorePoints()).isEmpty();
         }
     }
@@ -227,7 +230,7 @@ class BucketPruneTest {
 
     @Test
     void aRestorePointThatComesBackCancelsItsPendingDeletion() throws Exception {
-        try (Store src = Store.init(dir.resolve("src"), StoreFixture.small()); S3Target t = new S3Target(server.settings("comeback"))) {
+        try (Store src = Store.init(dir.resolve("src"), StoreFixture.small()); S3Target t = new S3Target(TestS3.settings(server, "comeback"))) {
             RestorePointId id = backup(src, "web01", TestImages.mixed(dir.resolve("w.img"), 1 << 20, 30_000, 41)).id();
             assertThat(replicate(src, t, true).ok()).isTrue();
             Path file = src.manifests().file(id);

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.lifeboat.store.Progress;
 import io.lifeboat.store.Store;
 import io.lifeboat.store.StoreFixture;
-import io.lifeboat.store.TestImages;
 import io.lifeboat.store.cli.CliRunner;
 import io.lifeboat.store.cli.CliRunner.Result;
 import io.lifeboat.store.cli.ExitCode;
@@ -13,6 +12,9 @@ import io.lifeboat.store.manifest.DiskMap;
 import io.lifeboat.store.manifest.Manifest;
 import io.lifeboat.store.manifest.RestorePointId;
 import io.lifeboat.store.pack.PackFormat;
+import io.lifeboat.testkit.TestImages;
+import io.lifeboat.testkit.s3.S3ProxyExtension;
+import io.lifeboat.testkit.s3.S3ProxyServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,7 +52,7 @@ class BucketVerifyTest {
     void aCleanBucketPasses() throws Exception {
         int packs;
         try (Store src = Store.init(dir.resolve("src"), StoreFixture.small());
-             S3Target t = new S3Target(server.settings("clean"))) {
+             S3Target t = new S3Target(TestS3.settings(server, "clean"))) {
             StoreFixture.backup(src, "a", TestImages.mixed(dir.resolve("a.img"), 3 << 20, 50_000, 1));
             StoreFixture.backup(src, "b", TestImages.mixed(dir.resolve("b.img"), 2 << 20, 50_000, 2));
             packs = src.index().packs().size();
@@ -86,7 +88,7 @@ class BucketVerifyTest {
         String missingPack;
         String intactSha;
         try (Store src = Store.init(dir.resolve("src"), StoreFixture.small());
-             S3Target t = new S3Target(server.settings("damaged"))) {
+             S3Target t = new S3Target(TestS3.settings(server, "damaged"))) {
             Path a = TestImages.mixed(dir.resolve("a.img"), 2 << 20, 40_000, 11);
             intactSha = TestImages.sha256(a);
             intact = StoreFixture.backup(src, "a", a).id().toString();

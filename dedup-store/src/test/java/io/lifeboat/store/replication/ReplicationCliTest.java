@@ -1,9 +1,11 @@
 package io.lifeboat.store.replication;
 
-import io.lifeboat.store.TestImages;
 import io.lifeboat.store.cli.CliRunner;
 import io.lifeboat.store.cli.CliRunner.Result;
 import io.lifeboat.store.cli.ExitCode;
+import io.lifeboat.testkit.TestImages;
+import io.lifeboat.testkit.s3.S3ProxyExtension;
+import io.lifeboat.testkit.s3.S3ProxyServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;

@@ -3,11 +3,13 @@ package io.lifeboat.store.replication;
 import io.lifeboat.store.Progress;
 import io.lifeboat.store.Store;
 import io.lifeboat.store.StoreFixture;
-import io.lifeboat.store.TestImages;
 import io.lifeboat.store.manifest.Manifest;
 import io.lifeboat.store.manifest.RestorePointId;
-import io.lifeboat.store.replication.FaultProxy.Fault;
-import io.lifeboat.store.replication.FaultProxy.Request;
+import io.lifeboat.testkit.TestImages;
+import io.lifeboat.testkit.s3.FaultProxy;
+import io.lifeboat.testkit.s3.FaultProxy.Fault;
+import io.lifeboat.testkit.s3.FaultProxy.Request;
+import io.lifeboat.testkit.s3.S3ProxyServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
@@ -58,11 +60,11 @@ class ReplicationFaultTest {
 
     /** What fails: a matching request gets the fault. */
     enum Target {
-        PACK_WRITES(r -> r.isPack() && r.isWrite()),
+        PACK_WRITES(r -> r.isUnder(BucketLayout.PACKS) && r.isWrite()),
         UPLOAD_PARTS(Request::isUploadPart),
-        SINGLE_PACK_PUTS(r -> r.isPack() && r.isPutObject()),
+        SINGLE_PACK_PUTS(r -> r.isUnder(BucketLayout.PACKS) && r.isPutObject()),
         MULTIPART_COMPLETIONS(Request::isCompleteMultipartUpload),
-        MANIFEST_PUTS(r -> r.isManifest() && r.isPutObject());
+        MANIFEST_PUTS(r -> r.isUnder(BucketLayout.MANIFESTS) && r.isPutObject());
 
         final Predicate<Request> when;
 
@@ -128,7 +130,7 @@ class ReplicationFaultTest {
     }
 
     private static S3Settings settings(FaultProxy proxy, String bucket, Fault fault, int attempts) {
-        S3Settings s = proxy.through(server.settings(bucket)).withMultipart(5L << 20, 5L << 20).withMaxAttempts(attempts);
+        S3Settings s = TestS3.settings(server, bucket).withEndpoint(proxy.endpoint()).withMultipart(5L << 20, 5L << 20).withMaxAttempts(attempts);
         return fault == Fault.STALL ? s.withAttemptTimeout(STALL_TIMEOUT) : s;
     }
 
@@ -147,8 +149,8 @@ class ReplicationFaultTest {
             assertThat(r.uploadedManifests()).isEqualTo(expected.size());
             assertSentAsContentLength(proxy);
             // each pack became an object exactly once: the failed attempts stored nothing
-            assertThat(proxy.committedKeys(Request::isPack)).isEqualTo(packKeys);
-            assertThat(proxy.count(e -> e.completed() && e.request().isPack() && e.request().isObjectCommit()))
+            assertThat(proxy.committedKeys(req -> req.isUnder(BucketLayout.PACKS))).isEqualTo(packKeys);
+            assertThat(proxy.count(e -> e.completed() && e.request().isUnder(BucketLayout.PACKS) && e.request().isObjectCommit()))
                     .isEqualTo(packKeys.size());
             assertThat(proxy.committedKeys(Request::isCompleteMultipartUpload)).isEqualTo(multipartPackKeys);
             proxy.releaseStalls();
@@ -196,8 +198,8 @@ class ReplicationFaultTest {
             // the second run sends only what the first did not store
             Set<String> rest = new TreeSet<>(packKeys);
             rest.removeAll(before);
-            assertThat(proxy.committedKeys(Request::isPack)).isEqualTo(rest);
-            assertThat(proxy.count(e -> e.request().isPack() && e.request().isWrite()
+            assertThat(proxy.committedKeys(req -> req.isUnder(BucketLayout.PACKS))).isEqualTo(rest);
+            assertThat(proxy.count(e -> e.request().isUnder(BucketLayout.PACKS) && e.request().isWrite()
                     && before.contains(e.request().key()))).isZero();
         }
         assertBucketConsistent(bucket, expected.size());
@@ -217,7 +219,7 @@ class ReplicationFaultTest {
 
     /** No restore point in the bucket needs a pack that is not whole in it, and nothing is damaged. */
     private static void assertBucketConsistent(String bucket, int restorePoints) throws Exception {
-        try (S3Target t = new S3Target(server.settings(bucket))) {
+        try (S3Target t = new S3Target(TestS3.settings(server, bucket))) {
             BucketVerifyReport v = new BucketVerifier(t).run(Progress.none());
             assertThat(v.damagedObjects()).isEmpty();
             assertThat(v.affectedRestorePoints()).isEmpty();
@@ -227,7 +229,7 @@ class ReplicationFaultTest {
 
     private void assertMirrorRestoresEverything(String bucket) throws Exception {
         Path mirror = dir.resolve("mirror");
-        try (S3Target t = new S3Target(server.settings(bucket))) {
+        try (S3Target t = new S3Target(TestS3.settings(server, bucket))) {
             MirrorReport m = new BucketReader(t).mirrorTo(mirror, Progress.none());
             assertThat(m.refused()).isEmpty();
             assertThat(m.downloadedManifests()).isEqualTo(expected.size());

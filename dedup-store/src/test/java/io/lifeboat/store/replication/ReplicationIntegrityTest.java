@@ -3,11 +3,12 @@ package io.lifeboat.store.replication;
 import io.lifeboat.store.Progress;
 import io.lifeboat.store.Store;
 import io.lifeboat.store.StoreFixture;
-import io.lifeboat.store.TestImages;
 import io.lifeboat.store.index.ChunkLocation;
 import io.lifeboat.store.manifest.DiskMap;
 import io.lifeboat.store.manifest.Manifest;
 import io.lifeboat.store.pack.PackFormat;
+import io.lifeboat.testkit.TestImages;
+import io.lifeboat.testkit.s3.S3ProxyExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,7 +45,7 @@ class ReplicationIntegrityTest {
 
     @Test
     void aPackDamagedOnThisDiskIsNotSentAndTheFailureNamesTheChunk() throws Exception {
-        try (Store src = Store.init(dir.resolve("src"), StoreFixture.small()); S3Target t = new S3Target(server.settings("rot"))) {
+        try (Store src = Store.init(dir.resolve("src"), StoreFixture.small()); S3Target t = new S3Target(TestS3.settings(server, "rot"))) {
             Manifest m = backup(src, "web01", 31);
             ChunkLocation loc = firstChunk(src, m);
             TestImages.flipByte(src.packs().packFile(loc.packId()), loc.offset() + PackFormat.FRAME_HEADER_SIZE + 3);
@@ -59,7 +60,7 @@ class ReplicationIntegrityTest {
 
     @Test
     void aPackObjectOfTheWrongSizeIsSentAgain() throws Exception {
-        try (Store src = Store.init(dir.resolve("src"), StoreFixture.small()); S3Target t = new S3Target(server.settings("short"))) {
+        try (Store src = Store.init(dir.resolve("src"), StoreFixture.small()); S3Target t = new S3Target(TestS3.settings(server, "short"))) {
             Manifest m = backup(src, "web01", 32);
             assertThat(new Replicator(src, t).run(Progress.none()).ok()).isTrue();
             String pack = firstChunk(src, m).packId();
@@ -76,7 +77,7 @@ class ReplicationIntegrityTest {
 
     @Test
     void aManifestFileHoldingAnotherRestorePointIsNotUploaded() throws Exception {
-        try (Store src = Store.init(dir.resolve("src"), StoreFixture.small()); S3Target t = new S3Target(server.settings("misnamed"))) {
+        try (Store src = Store.init(dir.resolve("src"), StoreFixture.small()); S3Target t = new S3Target(TestS3.settings(server, "misnamed"))) {
             Manifest a = backup(src, "web01", 33);
             Manifest b = backup(src, "db01", 34);
             Files.copy(src.manifests().file(a.id()), src.manifests().file(b.id()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
@@ -89,7 +90,7 @@ class ReplicationIntegrityTest {
 
     @Test
     void pruningThatCannotReadAManifestFailsTheRun() throws Exception {
-        try (Store src = Store.init(dir.resolve("src"), StoreFixture.small()); S3Target t = new S3Target(server.settings("unreadable"))) {
+        try (Store src = Store.init(dir.resolve("src"), StoreFixture.small()); S3Target t = new S3Target(TestS3.settings(server, "unreadable"))) {
             Manifest keep = backup(src, "web01", 35);
             Manifest gone = backup(src, "db01", 36);
             ReplicationOptions prune = ReplicationOptions.defaults().withPrune(true).withGrace(Duration.ofDays(1));
@@ -109,7 +110,7 @@ class ReplicationIntegrityTest {
 
     @Test
     void aRestorePointThisRunUploadedCountsAsThisStoresEvenIfDeletedLocallySince() throws Exception {
-        try (Store src = Store.init(dir.resolve("src"), StoreFixture.small()); S3Target t = new S3Target(server.settings("uploaded"))) {
+        try (Store src = Store.init(dir.resolve("src"), StoreFixture.small()); S3Target t = new S3Target(TestS3.settings(server, "uploaded"))) {
             Manifest m = backup(src, "web01", 37);
             assertThat(new Replicator(src, t).run(Progress.none()).ok()).isTrue();
             // as if the run's own record had not been made: the manifest is in the bucket, the store forgot it

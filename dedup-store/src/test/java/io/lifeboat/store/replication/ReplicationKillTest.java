@@ -1,10 +1,13 @@
 package io.lifeboat.store.replication;
 
 import io.lifeboat.store.Store;
-import io.lifeboat.store.TestImages;
 import io.lifeboat.store.cli.CliRunner;
 import io.lifeboat.store.cli.CliRunner.Result;
-import io.lifeboat.store.replication.FaultProxy.Request;
+import io.lifeboat.testkit.TestImages;
+import io.lifeboat.testkit.s3.FaultProxy;
+import io.lifeboat.testkit.s3.FaultProxy.Request;
+import io.lifeboat.testkit.s3.S3ProxyExtension;
+import io.lifeboat.testkit.s3.S3ProxyServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -69,11 +72,11 @@ class ReplicationKillTest {
         Set<String> committedBeforeKill;
         try (FaultProxy proxy = FaultProxy.start(server.endpoint())) {
             FaultProxy.Hold hold = proxy.hold(r -> r.isWrite()
-                    && proxy.completed(q -> q.isPack() && q.isObjectCommit()) >= K);
+                    && proxy.completed(q -> q.isUnder(BucketLayout.PACKS) && q.isObjectCommit()) >= K);
             try (CliRunner.Child child = CliRunner.start(store, List.of(),
                     bucket(proxy.endpoint(), "replicate").toArray(String[]::new))) {
                 Request held = hold.awaitHeld(Duration.ofSeconds(60));
-                assertThat(held.isPack()).as("held %s", held).isTrue();
+                assertThat(held.isUnder(BucketLayout.PACKS)).as("held %s", held).isTrue();
                 child.kill();
                 assertThat(child.awaitExit(Duration.ZERO)).isPresent();
             }
@@ -98,8 +101,8 @@ class ReplicationKillTest {
                     && committedBeforeKill.contains(e.request().key())).isTrue());
             Set<String> rest = new TreeSet<>(packs);
             rest.removeAll(committedBeforeKill);
-            assertThat(proxy.committedKeys(Request::isPack)).isEqualTo(rest);
-            assertThat(proxy.count(e -> e.completed() && e.request().isPack() && e.request().isWrite()))
+            assertThat(proxy.committedKeys(req -> req.isUnder(BucketLayout.PACKS))).isEqualTo(rest);
+            assertThat(proxy.count(e -> e.completed() && e.request().isUnder(BucketLayout.PACKS) && e.request().isWrite()))
                     .as("each missing pack sent once (a request held at the kill may be recorded late, unanswered)")
                     .isEqualTo(rest.size());
         }

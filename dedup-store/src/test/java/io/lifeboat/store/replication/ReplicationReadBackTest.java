@@ -4,8 +4,9 @@ import io.lifeboat.store.Progress;
 import io.lifeboat.store.Store;
 import io.lifeboat.store.StoreException;
 import io.lifeboat.store.StoreFixture;
-import io.lifeboat.store.TestImages;
 import io.lifeboat.store.manifest.Manifest;
+import io.lifeboat.testkit.TestImages;
+import io.lifeboat.testkit.s3.S3ProxyExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -90,7 +91,7 @@ class ReplicationReadBackTest {
         try (Store src = Store.init(dir.resolve("src"), StoreFixture.small())) {
             Manifest m = backup(src, 41);
             Tamper tamper = new Tamper(bucket, which, change);
-            try (S3Target t = new S3Target(server.settings(bucket), tamper)) {
+            try (S3Target t = new S3Target(TestS3.settings(server, bucket), tamper)) {
                 ReplicationReport r = new Replicator(src, t).run(Progress.none());
                 String key = tamper.tampered.get();
                 assertThat(key).as("an upload was tampered with").isNotNull();
@@ -100,7 +101,7 @@ class ReplicationReadBackTest {
                 assertThat(t.exists(key)).as("the bad copy is removed").isFalse();
                 assertThat(new BucketReader(t).restorePoints()).as("no manifest that needs it went up").doesNotContain(m.id());
             }
-            try (S3Target t = new S3Target(server.settings(bucket))) {
+            try (S3Target t = new S3Target(TestS3.settings(server, bucket))) {
                 ReplicationReport again = new Replicator(src, t).run(Progress.none());
                 assertThat(again.ok()).as(again.failures().toString()).isTrue();
                 assertThat(again.uploadedPacks()).as("only the pack refused is sent again").isEqualTo(1);
@@ -133,13 +134,13 @@ class ReplicationReadBackTest {
         try (Store src = Store.init(dir.resolve("src"), StoreFixture.small())) {
             Manifest m = backup(src, 42);
             Tamper tamper = new Tamper("manifest", k -> BucketLayout.restorePoint(k).isPresent(), f -> TestImages.flipByte(f, 20));
-            try (S3Target t = new S3Target(server.settings("manifest"), tamper)) {
+            try (S3Target t = new S3Target(TestS3.settings(server, "manifest"), tamper)) {
                 ReplicationReport r = new Replicator(src, t).run(Progress.none());
                 assertThat(r.ok()).isFalse();
                 assertThat(String.join("\n", r.failures())).contains(BucketLayout.manifestKey(m.id()) + " does not read back as sent");
                 assertThat(new BucketReader(t).restorePoints()).isEmpty();
             }
-            try (S3Target t = new S3Target(server.settings("manifest"))) {
+            try (S3Target t = new S3Target(TestS3.settings(server, "manifest"))) {
                 ReplicationReport again = new Replicator(src, t).run(Progress.none());
                 assertThat(again.ok()).as(again.failures().toString()).isTrue();
                 assertThat(again.uploadedPacks()).as("the packs were confirmed the first time").isZero();
@@ -155,7 +156,7 @@ class ReplicationReadBackTest {
         byte[] data = new byte[(12 << 20) + 5];
         new Random(5).nextBytes(data);
         Files.write(file, data);
-        S3Settings settings = server.settings("multipart").withMultipart(5L << 20, 5L << 20);
+        S3Settings settings = TestS3.settings(server, "multipart").withMultipart(5L << 20, 5L << 20);
         Tamper tamper = new Tamper("multipart", k -> k.startsWith("objects/"), ReplicationReadBackTest::flipLastBytes);
         try (S3Target t = new S3Target(settings, tamper)) {
             assertThatThrownBy(() -> t.put("objects/big", file))
@@ -182,7 +183,7 @@ class ReplicationReadBackTest {
                 raf.write(data[100] ^ 0x01);
             }
         });
-        try (S3Target t = new S3Target(server.settings("etag"), tamper)) {
+        try (S3Target t = new S3Target(TestS3.settings(server, "etag"), tamper)) {
             assertThatThrownBy(() -> t.put("objects/obj", file)).hasMessageContaining("byte 100 differs from what was sent");
         }
     }
@@ -205,7 +206,7 @@ class ReplicationReadBackTest {
                 return c.response();
             }
         };
-        try (S3Target t = new S3Target(server.settings("etag"), otherEtag)) {
+        try (S3Target t = new S3Target(TestS3.settings(server, "etag"), otherEtag)) {
             assertThat(t.probe().md5Etags()).as("S3Proxy's ETag of a single PUT is the body's MD5").isTrue();
             assertThatThrownBy(() -> t.put("objects/small", new byte[] {1, 2, 3}))
                     .hasMessageContaining("its ETag 0123456789abcdef0123456789abcdef is not the MD5 of what was sent");

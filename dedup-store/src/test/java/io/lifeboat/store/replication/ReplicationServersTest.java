@@ -3,10 +3,14 @@ package io.lifeboat.store.replication;
 import io.lifeboat.store.Progress;
 import io.lifeboat.store.Store;
 import io.lifeboat.store.StoreFixture;
-import io.lifeboat.store.TestImages;
 import io.lifeboat.store.manifest.Manifest;
 import io.lifeboat.store.manifest.RestorePointId;
 import io.lifeboat.store.read.DiskReader;
+import io.lifeboat.testkit.TestImages;
+import io.lifeboat.testkit.s3.PutCounter;
+import io.lifeboat.testkit.s3.S3ServersExtension;
+import io.lifeboat.testkit.s3.S3TestServer;
+import io.lifeboat.testkit.s3.ServerProcess;
 import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -64,14 +68,14 @@ class ReplicationServersTest {
         try (Store src = Store.init(dir.resolve("src"), StoreFixture.small())) {
             points = twoRestorePoints(src);
             // (multipart uploads are read back on every server in S3TargetServersTest)
-            S3Settings settings = server.settings(BUCKET);
+            S3Settings settings = TestS3.settings(server, BUCKET);
             try (S3Target t = new S3Target(settings)) {
                 ReplicationReport first = new Replicator(src, t).run(Progress.none());
                 assertThat(first.ok()).as(first.failures().toString()).isTrue();
                 assertThat(first.uploadedManifests()).isEqualTo(2);
                 assertThat(t.probe().chosen().payload()).isEqualTo(S3Compatibility.Payload.SIGNED);
             }
-            PutCounter puts = new PutCounter();
+            PutCounter puts = new PutCounter(ServerProbe.PREFIX);
             try (S3Target t = new S3Target(settings, puts)) {
                 ReplicationReport second = new Replicator(src, t).run(Progress.none());
                 assertThat(second.ok()).isTrue();
@@ -81,7 +85,7 @@ class ReplicationServersTest {
         }
         deleteTree(dir.resolve("src"));
 
-        try (S3Target t = new S3Target(server.settings(BUCKET))) {
+        try (S3Target t = new S3Target(TestS3.settings(server, BUCKET))) {
             BucketVerifyReport verify = new BucketVerifier(t).run(Progress.none());
             assertThat(verify.ok()).as(verify.toString()).isTrue();
             assertThat(verify.restorePointsChecked()).isEqualTo(2);
@@ -108,7 +112,7 @@ class ReplicationServersTest {
     @Test
     void aServerThatStoresStreamingFramesFailsTheRunUntilTheSettingsAreProbed() throws Exception {
         S3TestServer s3rver = SERVERS.servers().stream().filter(s -> s.name().equals("s3rver")).findFirst().orElseThrow();
-        S3Settings streaming = s3rver.settings(STREAMED).withCompatibility(
+        S3Settings streaming = TestS3.settings(s3rver, STREAMED).withCompatibility(
                 new S3Compatibility(S3Compatibility.Payload.STREAMING, S3Compatibility.Sha256Header.SEND, false));
         try (Store src = Store.init(dir.resolve("src"), StoreFixture.small())) {
             Map<RestorePointId, String> points = twoRestorePoints(src);
@@ -124,7 +128,7 @@ class ReplicationServersTest {
                 }
                 assertThat(t.list("")).as("nothing in the bucket, not even the probe's object").isEmpty();
             }
-            try (S3Target t = new S3Target(s3rver.settings(STREAMED))) {
+            try (S3Target t = new S3Target(TestS3.settings(s3rver, STREAMED))) {
                 ReplicationReport r = new Replicator(src, t).run(Progress.none());
                 assertThat(r.ok()).as(r.failures().toString()).isTrue();
                 assertThat(t.probe().chosen().payload()).isEqualTo(S3Compatibility.Payload.SIGNED);

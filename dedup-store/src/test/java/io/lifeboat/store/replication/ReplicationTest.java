@@ -4,12 +4,14 @@ import io.lifeboat.store.Progress;
 import io.lifeboat.store.Store;
 import io.lifeboat.store.StoreException;
 import io.lifeboat.store.StoreFixture;
-import io.lifeboat.store.TestImages;
 import io.lifeboat.store.chunk.Digest;
 import io.lifeboat.store.manifest.DiskMap;
 import io.lifeboat.store.manifest.Manifest;
 import io.lifeboat.store.manifest.RestorePointId;
 import io.lifeboat.store.pack.PackFormat;
+import io.lifeboat.testkit.TestImages;
+import io.lifeboat.testkit.s3.PutCounter;
+import io.lifeboat.testkit.s3.S3ProxyExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -81,9 +83,9 @@ class ReplicationTest {
 
     @Test
     void aFreshDirectoryThatKnowsOnlyTheBucketRestoresEveryRestorePoint() throws Exception {
-        PutCounter first = new PutCounter();
+        PutCounter first = new PutCounter(ServerProbe.PREFIX);
         int packs;
-        try (Store src = sourceWithRestorePoints(); S3Target t = new S3Target(server.settings("everything"), first)) {
+        try (Store src = sourceWithRestorePoints(); S3Target t = new S3Target(TestS3.settings(server, "everything"), first)) {
             packs = src.index().packs().size();
             ReplicationReport r = new Replicator(src, t).run(Progress.none());
             assertThat(r.failures()).isEmpty();
@@ -91,8 +93,8 @@ class ReplicationTest {
             assertThat(r.uploadedPacks()).isEqualTo(packs);
             assertThat(first.puts()).isEqualTo(packs + 4 + 1); // packs, manifests, configuration
 
-            PutCounter second = new PutCounter();
-            try (S3Target again = new S3Target(server.settings("everything"), second)) {
+            PutCounter second = new PutCounter(ServerProbe.PREFIX);
+            try (S3Target again = new S3Target(TestS3.settings(server, "everything"), second)) {
                 ReplicationReport r2 = new Replicator(src, again).run(Progress.none());
                 assertThat(r2.uploadedObjects()).isZero();
                 assertThat(r2.skippedPacks()).isEqualTo(packs);
@@ -101,7 +103,7 @@ class ReplicationTest {
             }
         }
 
-        try (S3Target t = new S3Target(server.settings("everything"))) {
+        try (S3Target t = new S3Target(TestS3.settings(server, "everything"))) {
             BucketReader reader = new BucketReader(t);
             assertThat(reader.vms()).containsExactly("db01", "web01");
             assertThat(reader.restorePoints()).containsExactlyElementsOf(expected.keySet().stream().sorted().toList());
@@ -121,7 +123,7 @@ class ReplicationTest {
 
     @Test
     void singleChunksReadByRangedGetMatchTheLocalStore() throws Exception {
-        try (Store src = sourceWithRestorePoints(); S3Target t = new S3Target(server.settings("ranged"))) {
+        try (Store src = sourceWithRestorePoints(); S3Target t = new S3Target(TestS3.settings(server, "ranged"))) {
             assertThat(new Replicator(src, t).run(Progress.none()).ok()).isTrue();
             BucketReader reader = new BucketReader(t);
             Map<String, Long> packs = reader.packs();
@@ -137,7 +139,7 @@ class ReplicationTest {
 
     @Test
     void anInterruptedReplicationResumesWithWhatIsMissing() throws Exception {
-        try (Store src = sourceWithRestorePoints(); S3Target t = new S3Target(server.settings("resume"))) {
+        try (Store src = sourceWithRestorePoints(); S3Target t = new S3Target(TestS3.settings(server, "resume"))) {
             assertThat(new Replicator(src, t).run(Progress.none()).ok()).isTrue();
             // as if the run had stopped before the last pack and the last manifest
             RestorePointId last = src.list().get(src.list().size() - 1);
@@ -146,8 +148,8 @@ class ReplicationTest {
             t.delete(BucketLayout.manifestKey(last));
             t.delete(BucketLayout.packKey(pack));
 
-            PutCounter puts = new PutCounter();
-            try (S3Target counted = new S3Target(server.settings("resume"), puts)) {
+            PutCounter puts = new PutCounter(ServerProbe.PREFIX);
+            try (S3Target counted = new S3Target(TestS3.settings(server, "resume"), puts)) {
                 ReplicationReport r = new Replicator(src, counted).run(Progress.none());
                 assertThat(r.ok()).isTrue();
                 assertThat(r.uploadedPacks()).isEqualTo(1);
@@ -165,7 +167,7 @@ class ReplicationTest {
         String packId;
         PackFormat.Entry entry;
         try (Store src = Store.init(dir.resolve("src"), StoreFixture.small());
-             S3Target t = new S3Target(server.settings("corrupt"))) {
+             S3Target t = new S3Target(TestS3.settings(server, "corrupt"))) {
             intact = backup(src, "a", TestImages.mixed(dir.resolve("a.img"), 2 << 20, 40_000, 11)).id();
             Manifest b = backup(src, "b", TestImages.mixed(dir.resolve("b.img"), 2 << 20, 40_000, 12));
             damagedPack = b.id();
@@ -181,7 +183,7 @@ class ReplicationTest {
         TestImages.flipByte(server.objectFile("corrupt", BucketLayout.packKey(packId)), entry.offset() + PackFormat.FRAME_HEADER_SIZE + 3);
         TestImages.flipByte(server.objectFile("corrupt", BucketLayout.manifestKey(damagedManifest)), 40);
 
-        try (S3Target t = new S3Target(server.settings("corrupt"))) {
+        try (S3Target t = new S3Target(TestS3.settings(server, "corrupt"))) {
             BucketReader reader = new BucketReader(t);
             assertThatThrownBy(() -> reader.chunk(packId, entry))
                     .isInstanceOf(StoreException.class)
@@ -252,7 +254,7 @@ class ReplicationTest {
     @Test
     void parallelUploadsSendEachPackOnceAndEveryManifestAfterItsPacks() throws Exception {
         UploadOrder order = new UploadOrder();
-        try (Store src = sourceWithRestorePoints(); S3Target t = new S3Target(server.settings("parallel"), order)) {
+        try (Store src = sourceWithRestorePoints(); S3Target t = new S3Target(TestS3.settings(server, "parallel"), order)) {
             // Two packs the first backup wrote, and that later restore points share, are made
             // invisible to the pack phase (as if sealed after the listing): the manifest tasks,
             // running side by side, must upload each of them once and before any manifest naming it.
@@ -284,7 +286,7 @@ class ReplicationTest {
                 }
             }
         }
-        try (S3Target t = new S3Target(server.settings("parallel"))) {
+        try (S3Target t = new S3Target(TestS3.settings(server, "parallel"))) {
             MirrorReport m = new BucketReader(t).mirrorTo(dir.resolve("dr"), Progress.none());
             assertThat(m.refused()).isEmpty();
         }

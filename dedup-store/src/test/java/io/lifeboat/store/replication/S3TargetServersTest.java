@@ -10,6 +10,8 @@ import java.util.Map;
 import java.util.Random;
 import java.util.stream.Stream;
 
+import io.lifeboat.testkit.s3.S3ServersExtension;
+import io.lifeboat.testkit.s3.S3TestServer;
 import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,7 +43,7 @@ class S3TargetServersTest {
     void smallObjectReadsBackAsSent(S3TestServer server) throws Exception {
         byte[] sent = random(300 << 10, 1);
         String key = "small/object";
-        try (S3Target target = new S3Target(server.settings(BUCKET))) {
+        try (S3Target target = new S3Target(TestS3.settings(server, BUCKET))) {
             target.put(key, sent);
 
             assertThat(target.head(key)).contains((long) sent.length);
@@ -63,7 +65,7 @@ class S3TargetServersTest {
         byte[] sent = random(20 << 20, 2);
         Path file = Files.write(tmp.resolve("pack"), sent);
         String key = "big/object";
-        try (S3Target target = new S3Target(server.settings(BUCKET))) {
+        try (S3Target target = new S3Target(TestS3.settings(server, BUCKET))) {
             assertThat(target.put(key, file)).isEqualTo(sent.length);
 
             assertThat(target.head(key)).contains((long) sent.length);

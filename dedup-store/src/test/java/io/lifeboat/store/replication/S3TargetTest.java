@@ -1,6 +1,9 @@
 package io.lifeboat.store.replication;
 
 import io.lifeboat.store.StoreException;
+import io.lifeboat.testkit.s3.PutCounter;
+import io.lifeboat.testkit.s3.S3ProxyExtension;
+import io.lifeboat.testkit.s3.S3ProxyServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,7 +30,7 @@ class S3TargetTest {
 
     @Test
     void putGetRangeListDelete() throws Exception {
-        try (S3Target t = new S3Target(server.settings(BUCKET))) {
+        try (S3Target t = new S3Target(TestS3.settings(server, BUCKET))) {
             t.testConnection();
             byte[] data = new byte[100_000];
             new Random(1).nextBytes(data);
@@ -49,8 +52,8 @@ class S3TargetTest {
         byte[] data = new byte[(11 << 20) + 12345];
         new Random(2).nextBytes(data);
         Files.write(f, data);
-        PutCounter puts = new PutCounter();
-        try (S3Target t = new S3Target(server.settings(BUCKET).withMultipart(5L << 20, 5L << 20), puts)) {
+        PutCounter puts = new PutCounter(ServerProbe.PREFIX);
+        try (S3Target t = new S3Target(TestS3.settings(server, BUCKET).withMultipart(5L << 20, 5L << 20), puts)) {
             assertThat(t.put("big", f)).isEqualTo(data.length);
             assertThat(puts.parts()).isEqualTo(3);
             Path back = dir.resolve("back");
@@ -63,7 +66,7 @@ class S3TargetTest {
     void uploadsKeepToTheBandwidthLimit() throws Exception {
         Path f = dir.resolve("limited");
         Files.write(f, new byte[3 << 20]);
-        try (S3Target t = new S3Target(server.settings(BUCKET).withBandwidth(2L << 20))) {
+        try (S3Target t = new S3Target(TestS3.settings(server, BUCKET).withBandwidth(2L << 20))) {
             long start = System.nanoTime();
             t.put("limited", f);
             // the first second's worth goes at once; the other 1 MiB takes half a second
@@ -83,13 +86,13 @@ class S3TargetTest {
                 return c.httpRequest().toBuilder().putHeader("Content-MD5", "AAAAAAAAAAAAAAAAAAAAAA==").build();
             }
         };
-        try (S3Target t = new S3Target(server.settings(BUCKET), damage)) {
+        try (S3Target t = new S3Target(TestS3.settings(server, BUCKET), damage)) {
             assertThatThrownBy(() -> t.put("damaged", new byte[1000]))
                     .isInstanceOf(StoreException.class)
                     .hasMessageContaining("damaged body")
                     .satisfies(e -> assertThat(((StoreException) e).kind()).isEqualTo(StoreException.Kind.CORRUPT));
         }
-        try (S3Target t = new S3Target(server.settings(BUCKET))) {
+        try (S3Target t = new S3Target(TestS3.settings(server, BUCKET))) {
             assertThat(t.exists("damaged")).isFalse();
         }
     }
@@ -106,30 +109,30 @@ class S3TargetTest {
                         .putHeader("x-amz-checksum-sha256", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=").build();
             }
         };
-        try (S3Target t = new S3Target(server.settings(BUCKET).withMaxAttempts(1), damage)) {
+        try (S3Target t = new S3Target(TestS3.settings(server, BUCKET).withMaxAttempts(1), damage)) {
             assertThatThrownBy(() -> t.put("damaged-sha", new byte[1000])).isInstanceOf(StoreException.class);
         }
-        try (S3Target t = new S3Target(server.settings(BUCKET))) {
+        try (S3Target t = new S3Target(TestS3.settings(server, BUCKET))) {
             assertThat(t.exists("damaged-sha")).isFalse();
         }
     }
 
     @Test
     void wrongCredentialsAreNamed() {
-        try (S3Target t = new S3Target(server.settings(BUCKET).withCredentials(S3ProxyServer.IDENTITY, "wrong-secret"))) {
+        try (S3Target t = new S3Target(TestS3.settings(server, BUCKET).withCredentials(S3ProxyServer.IDENTITY, "wrong-secret"))) {
             assertThatThrownBy(t::testConnection)
                     .isInstanceOf(StoreException.class)
                     .hasMessageContaining("access denied")
                     .hasMessageContaining("check the access key, the secret key");
         }
-        try (S3Target t = new S3Target(server.settings(BUCKET).withCredentials("nobody", "wrong-secret"))) {
+        try (S3Target t = new S3Target(TestS3.settings(server, BUCKET).withCredentials("nobody", "wrong-secret"))) {
             assertThatThrownBy(t::testConnection).hasMessageContaining("access denied");
         }
     }
 
     @Test
     void aMissingBucketIsNamed() {
-        try (S3Target t = new S3Target(server.settings("no-such-bucket"))) {
+        try (S3Target t = new S3Target(TestS3.settings(server, "no-such-bucket"))) {
             assertThatThrownBy(t::testConnection)
                     .isInstanceOf(StoreException.class)
                     .hasMessageContaining("bucket 'no-such-bucket'")

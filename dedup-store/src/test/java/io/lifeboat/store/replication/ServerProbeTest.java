@@ -1,6 +1,8 @@
 package io.lifeboat.store.replication;
 
 import io.lifeboat.store.StoreException;
+import io.lifeboat.testkit.s3.S3ProxyExtension;
+import io.lifeboat.testkit.s3.S3ProxyServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.core.interceptor.Context;
@@ -39,7 +41,7 @@ class ServerProbeTest {
 
     @Test
     void signedPayloadsWithOurSha256AreChosenWhereTheServerStoresThem() throws Exception {
-        try (S3Target t = new S3Target(server.settings("probed"))) {
+        try (S3Target t = new S3Target(TestS3.settings(server, "probed"))) {
             S3Target.Probe p = t.probe();
             assertThat(p.chosen()).isEqualTo(S3Compatibility.SIGNED);
             assertThat(p.attempts()).hasSize(1);
@@ -52,7 +54,7 @@ class ServerProbeTest {
     @Test
     void aServerThatRefusesTheSha256HeaderGetsUploadsWithoutIt() throws Exception {
         RefusesSha256 refuses = new RefusesSha256();
-        try (S3Target t = new S3Target(server.settings("nosha"), refuses)) {
+        try (S3Target t = new S3Target(TestS3.settings(server, "nosha"), refuses)) {
             S3Target.Probe p = t.probe();
             assertThat(p.chosen().describe()).isEqualTo("payload=signed sha256-header=omit sdk-checksums=when-required");
             assertThat(p.attempts()).hasSize(2);
@@ -67,7 +69,7 @@ class ServerProbeTest {
 
     @Test
     void aServerThatTakesNoCandidateFailsWithWhatEachOneDid() {
-        S3Settings onlySha = server.settings("nosha").withCompatibility(S3Compatibility.parse("auto", "send", null));
+        S3Settings onlySha = TestS3.settings(server, "nosha").withCompatibility(S3Compatibility.parse("auto", "send", null));
         try (S3Target t = new S3Target(onlySha, new RefusesSha256())) {
             assertThatThrownBy(t::probe)
                     .isInstanceOf(StoreException.class)
@@ -81,7 +83,7 @@ class ServerProbeTest {
 
     @Test
     void wrongCredentialsAreAccessDeniedNotAnEncodingProblem() {
-        try (S3Target t = new S3Target(server.settings("probed").withCredentials(S3ProxyServer.IDENTITY, "wrong"))) {
+        try (S3Target t = new S3Target(TestS3.settings(server, "probed").withCredentials(S3ProxyServer.IDENTITY, "wrong"))) {
             assertThatThrownBy(t::probe).hasMessageContaining("access denied").hasMessageNotContaining("no way of uploading");
         }
     }

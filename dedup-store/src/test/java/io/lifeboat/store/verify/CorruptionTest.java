@@ -4,11 +4,11 @@ import io.lifeboat.store.Progress;
 import io.lifeboat.store.Store;
 import io.lifeboat.store.StoreException;
 import io.lifeboat.store.StoreFixture;
-import io.lifeboat.store.TestImages;
 import io.lifeboat.store.chunk.Digest;
 import io.lifeboat.store.index.ChunkLocation;
 import io.lifeboat.store.manifest.Manifest;
 import io.lifeboat.store.pack.PackFormat;
+import io.lifeboat.testkit.TestImages;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

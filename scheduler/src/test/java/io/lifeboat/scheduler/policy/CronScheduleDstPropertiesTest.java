@@ -2,7 +2,7 @@ package io.lifeboat.scheduler.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.lifeboat.scheduler.Seeds;
+import io.lifeboat.testkit.Seeds;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;

@@ -2,7 +2,7 @@ package io.lifeboat.scheduler.retention;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.lifeboat.scheduler.Seeds;
+import io.lifeboat.testkit.Seeds;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneId;

@@ -1,4 +1,4 @@
-package io.lifeboat.store;
+package io.lifeboat.testkit;
 
 import java.util.stream.LongStream;
 

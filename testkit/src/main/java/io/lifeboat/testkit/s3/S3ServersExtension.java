@@ -1,4 +1,4 @@
-package io.lifeboat.store.replication;
+package io.lifeboat.testkit.s3;
 
 import java.io.IOException;
 import java.net.URI;
@@ -92,8 +92,18 @@ public final class S3ServersExtension implements BeforeAllCallback, AfterAllCall
         }
 
         @Override
-        public S3Settings settings(String bucket) {
-            return server.settings(bucket);
+        public String region() {
+            return server.region();
+        }
+
+        @Override
+        public String accessKey() {
+            return server.accessKey();
+        }
+
+        @Override
+        public String secretKey() {
+            return server.secretKey();
         }
 
         @Override

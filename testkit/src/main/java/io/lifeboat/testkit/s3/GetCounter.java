@@ -1,4 +1,4 @@
-package io.lifeboat.store.replication;
+package io.lifeboat.testkit.s3;
 
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
@@ -8,7 +8,7 @@ import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** Counts the GET requests (whole or ranged) a target sends, each attempt once. */
-final class GetCounter implements ExecutionInterceptor {
+public final class GetCounter implements ExecutionInterceptor {
     private final AtomicInteger gets = new AtomicInteger();
 
     @Override
@@ -18,7 +18,7 @@ final class GetCounter implements ExecutionInterceptor {
         }
     }
 
-    int gets() {
+    public int gets() {
         return gets.get();
     }
 }

@@ -1,9 +1,9 @@
-package io.lifeboat.store.replication;
+package io.lifeboat.testkit.s3;
 
 import java.net.URI;
 
 /** What the S3 test servers share: the {@link ServerProcess} running one, and the key pair it takes. */
-abstract class ProcessS3Server implements S3TestServer {
+public abstract class ProcessS3Server implements S3TestServer {
     private final ServerProcess process;
     private final String name;
     private final String version;
@@ -34,8 +34,13 @@ abstract class ProcessS3Server implements S3TestServer {
     }
 
     @Override
-    public S3Settings settings(String bucket) {
-        return S3Settings.compatible(endpoint(), bucket, accessKey, secretKey).withMaxAttempts(3);
+    public String accessKey() {
+        return accessKey;
+    }
+
+    @Override
+    public String secretKey() {
+        return secretKey;
     }
 
     @Override

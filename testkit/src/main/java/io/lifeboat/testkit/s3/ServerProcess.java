@@ -1,4 +1,4 @@
-package io.lifeboat.store.replication;
+package io.lifeboat.testkit.s3;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -7,6 +7,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,7 +26,10 @@ import java.util.zip.ZipEntry;
  * started on a free loopback port, waited for until it listens, and stopped with everything it
  * started.
  */
-final class ServerProcess implements AutoCloseable {
+public final class ServerProcess implements AutoCloseable {
+    /** Names the directory holding s3proxy/s3proxy.jar and s3mock/s3mock.jar, instead of the test kit's target/. */
+    public static final String JARS_PROPERTY = "lifeboat.testkit.jars";
+
     private static final Duration START_DEADLINE = Duration.ofSeconds(60);
     private static final long STOP_SECONDS = 10;
 
@@ -42,7 +46,7 @@ final class ServerProcess implements AutoCloseable {
     }
 
     /** A port nothing listens on now, for a server to be told to listen on. */
-    static int freePort() throws IOException {
+    public static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }
@@ -53,7 +57,7 @@ final class ServerProcess implements AutoCloseable {
      * connections on 127.0.0.1:{@code port}; if it exits or does not within a minute, stops it and
      * throws with the log's content.
      */
-    static ServerProcess start(String name, List<String> command, Path log, int port) throws IOException, InterruptedException {
+    public static ServerProcess start(String name, List<String> command, Path log, int port) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         ServerProcess server = new ServerProcess(name, p, log, port);
         try {
@@ -81,26 +85,41 @@ final class ServerProcess implements AutoCloseable {
         throw new IOException(name + " did not listen on port " + port + " within " + START_DEADLINE + ": " + Files.readString(log));
     }
 
-    URI endpoint() {
+    public URI endpoint() {
         return endpoint;
     }
 
     /** The JVM running the tests, to run a server jar with. */
-    static String java() {
+    public static String java() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
-    /** {@code target/<dir>/<file>}, which the build's maven-dependency-plugin copies there. */
-    static Path builtJar(String dir, String file) {
-        Path jar = Path.of("target", dir, file).toAbsolutePath();
+    /**
+     * {@code <dir>/<file>} in the test kit's target/, which its build's maven-dependency-plugin
+     * copies there: the directory that holds the test kit's classes (target/classes in a reactor
+     * build) or its jar. {@value #JARS_PROPERTY} names another directory.
+     */
+    public static Path serverJar(String dir, String file) {
+        String jars = System.getProperty(JARS_PROPERTY);
+        Path base = jars == null || jars.isBlank() ? testkitTarget() : Path.of(jars);
+        Path jar = base.resolve(dir).resolve(file).toAbsolutePath();
         if (!Files.isRegularFile(jar)) {
-            throw new IllegalStateException(jar + " is missing: run the build through Maven (process-test-resources copies it)");
+            throw new IllegalStateException(jar + " is missing: build the testkit module through Maven (its process-resources"
+                    + " copies it), or point -D" + JARS_PROPERTY + "= at a directory holding " + dir + "/" + file);
         }
         return jar;
     }
 
+    private static Path testkitTarget() {
+        try {
+            return Path.of(ServerProcess.class.getProtectionDomain().getCodeSource().getLocation().toURI()).getParent();
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException("the test kit's location is no file: " + e.getMessage(), e);
+        }
+    }
+
     /** The version in a jar's {@code META-INF/maven/<group>/<artifact>/pom.properties}. */
-    static String jarVersion(Path jar, String group, String artifact) throws IOException {
+    public static String jarVersion(Path jar, String group, String artifact) throws IOException {
         try (JarFile f = new JarFile(jar.toFile())) {
             ZipEntry e = f.getEntry("META-INF/maven/" + group + "/" + artifact + "/pom.properties");
             if (e == null) {
@@ -115,7 +134,7 @@ final class ServerProcess implements AutoCloseable {
     }
 
     /** Removes {@code dir} (a server's data, configuration and log) with everything in it, if it is there. */
-    static void deleteTree(Path dir) throws IOException {
+    public static void deleteTree(Path dir) throws IOException {
         if (dir == null || !Files.exists(dir)) {
             return;
         }

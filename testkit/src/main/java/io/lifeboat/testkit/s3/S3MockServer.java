@@ -1,4 +1,4 @@
-package io.lifeboat.store.replication;
+package io.lifeboat.testkit.s3;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -8,8 +8,8 @@ import java.util.List;
 
 /**
  * A real Adobe S3Mock (Spring Boot, file store) in its own JVM on a free loopback port. Its
- * executable jar (the {@code exec} classifier) is put in target/s3mock/ by the build
- * (maven-dependency-plugin), like S3Proxy's. S3Mock checks no credentials: any key pair is taken.
+ * executable jar (the {@code exec} classifier) is put in the test kit's target/s3mock/ by
+ * the build (maven-dependency-plugin), like S3Proxy's. S3Mock checks no credentials: any key pair is taken.
  */
 public final class S3MockServer extends ProcessS3Server {
     public static final String ACCESS_KEY = "lifeboat-test";
@@ -21,7 +21,7 @@ public final class S3MockServer extends ProcessS3Server {
 
     /** Starts S3Mock with its store under {@code dir} and one bucket per name given. */
     public static S3MockServer start(Path dir, String... buckets) throws IOException, InterruptedException {
-        Path jar = ServerProcess.builtJar("s3mock", "s3mock.jar");
+        Path jar = ServerProcess.serverJar("s3mock", "s3mock.jar");
         int port = ServerProcess.freePort();
         List<String> command = new ArrayList<>(List.of(ServerProcess.java(), "-Xmx512m", "-jar", jar.toString(),
                 // Plain HTTP on the main connector, on loopback. S3Mock always adds a second

@@ -1,4 +1,4 @@
-package io.lifeboat.store.replication;
+package io.lifeboat.testkit.s3;
 
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
@@ -96,12 +96,9 @@ public final class FaultProxy implements AutoCloseable {
             return isPutObject() || isCompleteMultipartUpload();
         }
 
-        public boolean isPack() {
-            return key.startsWith(BucketLayout.PACKS);
-        }
-
-        public boolean isManifest() {
-            return key.startsWith(BucketLayout.MANIFESTS);
+        /** A request for an object whose key starts with {@code prefix} (e.g. the store's packs/). */
+        public boolean isUnder(String prefix) {
+            return key.startsWith(prefix);
         }
 
         @Override
@@ -227,11 +224,6 @@ public final class FaultProxy implements AutoCloseable {
 
     public URI endpoint() {
         return URI.create("http://127.0.0.1:" + server.getLocalPort());
-    }
-
-    /** {@code settings} pointed at this proxy instead of the server. */
-    public S3Settings through(S3Settings settings) {
-        return settings.withEndpoint(endpoint());
     }
 
     /** The next {@code times} requests matching {@code when} get {@code fault}. */

@@ -1,4 +1,4 @@
-package io.lifeboat.store.replication;
+package io.lifeboat.testkit.s3;
 
 import java.io.IOException;
 import java.net.URI;
@@ -8,8 +8,8 @@ import java.util.List;
 
 /**
  * A real S3Proxy (filesystem backend, AWS v2/v4 signatures) in its own JVM on a free loopback
- * port. The jar is put in target/s3proxy/ by the build (maven-dependency-plugin), in every module
- * whose tests use this class (it is shared through dedup-store's test jar).
+ * port. Its jar is put in the test kit's target/s3proxy/ by the build (maven-dependency-plugin),
+ * where {@link ServerProcess#serverJar} finds it for every module's tests.
  */
 public final class S3ProxyServer extends ProcessS3Server {
     public static final String IDENTITY = "lifeboat-test";
@@ -24,7 +24,7 @@ public final class S3ProxyServer extends ProcessS3Server {
 
     /** Starts S3Proxy with data under {@code dir} and one bucket per name given (plain directories). */
     public static S3ProxyServer start(Path dir, String... buckets) throws IOException, InterruptedException {
-        Path jar = ServerProcess.builtJar("s3proxy", "s3proxy.jar");
+        Path jar = ServerProcess.serverJar("s3proxy", "s3proxy.jar");
         Path base = Files.createDirectories(dir.resolve("s3-data"));
         for (String b : buckets) {
             Files.createDirectories(base.resolve(b));
@@ -50,7 +50,7 @@ public final class S3ProxyServer extends ProcessS3Server {
     }
 
     /** The file the filesystem backend keeps an object's bytes in. */
-    Path objectFile(String bucket, String key) {
+    public Path objectFile(String bucket, String key) {
         return baseDir.resolve(bucket).resolve(key);
     }
 }

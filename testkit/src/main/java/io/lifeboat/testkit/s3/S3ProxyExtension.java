@@ -1,4 +1,4 @@
-package io.lifeboat.store.replication;
+package io.lifeboat.testkit.s3;
 
 import java.io.IOException;
 import java.net.URI;
@@ -14,7 +14,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * {@code @RegisterExtension static final S3ProxyExtension server = new S3ProxyExtension("a", "b");}
  * starts it before the class's first test and stops it, removing its data, after the last.
  */
-public final class S3ProxyExtension implements BeforeAllCallback, AfterAllCallback {
+public final class S3ProxyExtension implements S3Endpoint, BeforeAllCallback, AfterAllCallback {
     private final String[] buckets;
     private Path dir;
     private S3ProxyServer server;
@@ -37,16 +37,23 @@ public final class S3ProxyExtension implements BeforeAllCallback, AfterAllCallba
         ServerProcess.deleteTree(dir);
     }
 
+    @Override
     public URI endpoint() {
         return server.endpoint();
     }
 
-    public S3Settings settings(String bucket) {
-        return server.settings(bucket);
+    @Override
+    public String accessKey() {
+        return server.accessKey();
+    }
+
+    @Override
+    public String secretKey() {
+        return server.secretKey();
     }
 
     /** The file the filesystem backend keeps an object's bytes in. */
-    Path objectFile(String bucket, String key) {
+    public Path objectFile(String bucket, String key) {
         return server.objectFile(bucket, key);
     }
 }
