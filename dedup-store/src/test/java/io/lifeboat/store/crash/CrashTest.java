@@ -6,7 +6,7 @@ import io.lifeboat.store.TestImages.Fill;
 import io.lifeboat.store.cli.CliRunner;
 import io.lifeboat.store.cli.CliRunner.Child;
 import io.lifeboat.store.cli.CliRunner.Result;
-import io.lifeboat.store.cli.ExitCode;
+import io.lifeboat.cli.ExitCode;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -3,7 +3,7 @@ package io.lifeboat.store.replication;
 import io.lifeboat.store.TestImages;
 import io.lifeboat.store.cli.CliRunner;
 import io.lifeboat.store.cli.CliRunner.Result;
-import io.lifeboat.store.cli.ExitCode;
+import io.lifeboat.cli.ExitCode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
