@@ -51,7 +51,7 @@ launch() {
     if launch_stale "$top" "$module" "$cp_file"; then
       # -Dlifeboat.launch: no test-only dependencies (restore-agent/pom.xml), which compile cannot resolve
       if ! (cd "$top" && mvn -q -B -Dstyle.color=never -Dlifeboat.launch -pl "$module" -am compile) >"$log" 2>&1; then
-        cat "$log" >&2
+        sed 's/\x1b\[[0-9;]*m//g' "$log" >&2   # Maven's colour resets, whatever style.color says
         echo "$name: building $module failed (the output above is in $log)" >&2
         exit 1
       fi
