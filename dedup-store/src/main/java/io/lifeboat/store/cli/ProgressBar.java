@@ -1,6 +1,5 @@
 package io.lifeboat.store.cli;
 
-import io.lifeboat.cli.Sizes;
 import io.lifeboat.cli.ProgressLine;
 import io.lifeboat.store.Progress;
 
@@ -33,13 +32,9 @@ public final class ProgressBar implements AutoCloseable {
     }
 
     private void draw() {
-        out.print(line(progress.snapshot()));
+        Progress.Snapshot s = progress.snapshot();
+        out.print(ProgressLine.of(s.phase(), s.done(), s.total()));
         out.flush();
-    }
-
-    /** The line for {@code s}, as every Lifeboat CLI draws it ({@link ProgressLine}). */
-    public static String line(Progress.Snapshot s) {
-        return ProgressLine.of(s.phase(), s.done(), s.total());
     }
 
     @Override
