@@ -190,6 +190,17 @@ class CliConventionsTest {
         }
     }
 
+    @Test
+    void theAgentsConfigurationFileStillSetsConnect() throws IOException {
+        // docs/restore.md: keys are the options' long names; --connect kept its long name
+        Path config = Files.writeString(dir.resolve("restore-agent.properties"), "connect=qemu+ssh://dr1/system\n");
+        CommandLine cl = new CommandLine(new RestoreAgent());
+        cl.setDefaultValueProvider(new CommandLine.PropertiesDefaultProvider(config.toFile()));
+        cl.parseArgs("restore", UNKNOWN);
+        String uri = cl.getSubcommands().get("restore").getCommandSpec().findOption("connect").getValue();
+        assertThat(uri).isEqualTo("qemu+ssh://dr1/system");
+    }
+
     /** The help of a verb, its lines wrapped again as one. */
     private static String help(Cli cli, String verb) {
         List<String> args = new ArrayList<>(List.of(verb.split(" ")));
