@@ -21,6 +21,7 @@ WORKDIR /src
 # Poms first: the dependency layer is reused until a pom changes.
 # Every module of the parent's <modules> must be listed here, or the reactor will not load.
 COPY pom.xml ./
+COPY cli/pom.xml cli/
 COPY dedup-store/pom.xml dedup-store/
 COPY nbd/pom.xml nbd/
 COPY testkit/pom.xml testkit/

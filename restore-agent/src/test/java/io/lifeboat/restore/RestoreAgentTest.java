@@ -2,6 +2,7 @@ package io.lifeboat.restore;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.lifeboat.cli.ExitCode;
 import io.lifeboat.restore.agent.RestoreAgent;
 
 import java.io.ByteArrayOutputStream;
@@ -73,19 +74,19 @@ class RestoreAgentTest {
         String name = libvirt.name("refused");
 
         assertThat(agent("--store", store, "restore", rp, "--dir", dir, "--name", name, "--network", "lan"))
-                .satisfies(r -> assertThat(r.exit()).isEqualTo(2))
+                .satisfies(r -> assertThat(r.exit()).isEqualTo(ExitCode.USAGE))
                 .satisfies(r -> assertThat(r.err()).contains("bad network mapping 'lan'"));
         assertThat(agent("--store", store, "restore", rp, "--dir", dir, "--name", name, "--mode", "sideways"))
-                .satisfies(r -> assertThat(r.exit()).isEqualTo(2))
+                .satisfies(r -> assertThat(r.exit()).isEqualTo(ExitCode.USAGE))
                 .satisfies(r -> assertThat(r.err()).contains("unknown mode 'sideways'"));
         assertThat(agent("--store", store, "restore", vm.name + "/20200101T000000.000Z", "--dir", dir))
-                .satisfies(r -> assertThat(r.exit()).isEqualTo(3))
+                .satisfies(r -> assertThat(r.exit()).isEqualTo(ExitCode.NOT_FOUND))
                 .satisfies(r -> assertThat(r.err()).contains("no restore point"));
         assertThat(agent("--store", store, "restore", rp, "--mode", "over-original"))
-                .satisfies(r -> assertThat(r.exit()).isEqualTo(6))
+                .satisfies(r -> assertThat(r.exit()).isEqualTo(ExitCode.CONFLICT))
                 .satisfies(r -> assertThat(r.err()).contains("ask to overwrite"));
         assertThat(agent("--store", store, "restore", rp, "--dir", dir, "--disk", "vda", "--start"))
-                .satisfies(r -> assertThat(r.exit()).isEqualTo(2));
+                .satisfies(r -> assertThat(r.exit()).isEqualTo(ExitCode.USAGE));
         assertThat(agent("--store", store, "restore", rp, "--dir", dir, "--name", name, "--dry-run", "--json"))
                 .satisfies(r -> assertThat(r.exit()).isZero())
                 .satisfies(r -> assertThat(r.out()).contains("\"defines\" : true", name + "-vda.qcow2"));

@@ -9,7 +9,9 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lifeboat.appliance.api.RunningAppliance;
+import io.lifeboat.cli.lifeboat.LifeboatCli;
 
 /**
  * Runs {@code lifeboat} in-process against the running appliance, capturing what it prints.
@@ -20,10 +22,12 @@ abstract class CliHarness extends RunningAppliance {
     private static final Pattern APPLIANCE_LOG_LINE =
             Pattern.compile("^\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z? +(TRACE|DEBUG|INFO|WARN|ERROR) +\\d+ --- ");
 
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     /** An exit code and what was printed. */
     record Run(int exitCode, String out, String err) {
         JsonNode json() throws Exception {
-            return ApplianceClient.JSON.readTree(out);
+            return JSON.readTree(out);
         }
     }
 

@@ -5,9 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.lifeboat.appliance.catalog.Job;
@@ -15,6 +13,7 @@ import io.lifeboat.appliance.catalog.JobRepository;
 import io.lifeboat.appliance.api.CatalogedBackups;
 import io.lifeboat.appliance.catalog.RestorePointRepository;
 import io.lifeboat.appliance.config.ChunkStore;
+import io.lifeboat.cli.ExitCode;
 import io.lifeboat.store.Progress;
 import io.lifeboat.store.manifest.RestorePointId;
 import org.junit.jupiter.api.Test;
@@ -58,18 +57,18 @@ class LifeboatCliTest extends CliHarness {
     @Test
     void unknownOptionOrMissingArgumentIsUsage() {
         Run unknown = lifeboat("jobs", "--bogus");
-        assertThat(unknown.exitCode()).isEqualTo(2);
+        assertThat(unknown.exitCode()).isEqualTo(ExitCode.USAGE);
         assertThat(unknown.err()).contains("lifeboat: Unknown option: '--bogus'").contains("lifeboat jobs --help");
-        assertThat(lifeboat("restore-point", "show").exitCode()).isEqualTo(2);
-        assertThat(lifeboat("vm").exitCode()).isEqualTo(2);
-        assertThat(bare("--url", "ftp://x", "jobs").exitCode()).isEqualTo(2);
+        assertThat(lifeboat("restore-point", "show").exitCode()).isEqualTo(ExitCode.USAGE);
+        assertThat(lifeboat("vm").exitCode()).isEqualTo(ExitCode.USAGE);
+        assertThat(bare("--url", "ftp://x", "jobs").exitCode()).isEqualTo(ExitCode.USAGE);
     }
 
     @Test
     void wrongPasswordIsNotAuthenticated() {
         Run run = bare("--url", "http://localhost:" + port, "--password", "wrong", "jobs");
 
-        assertThat(run.exitCode()).isEqualTo(4);
+        assertThat(run.exitCode()).isEqualTo(ExitCode.NOT_AUTHENTICATED);
         assertThat(run.err().strip()).isEqualTo("lifeboat: the appliance refused user 'admin': wrong user or password");
         assertThat(run.out()).isEmpty();
     }
@@ -83,7 +82,7 @@ class LifeboatCliTest extends CliHarness {
 
         Run run = bare("--url", "http://localhost:" + free, "--password", "x", "restore-points");
 
-        assertThat(run.exitCode()).isEqualTo(5);
+        assertThat(run.exitCode()).isEqualTo(ExitCode.UNREACHABLE);
         assertThat(run.err()).startsWith("lifeboat: cannot reach the appliance at http://localhost:" + free);
         assertThat(run.err()).doesNotContain("Exception\n\tat ");
     }
@@ -112,21 +111,21 @@ class LifeboatCliTest extends CliHarness {
         assertThat(lifeboat("restore-point", "show", id, "--json").json().path("status").asText()).isEqualTo("DELETED");
 
         Run again = lifeboat("restore-point", "delete", id);
-        assertThat(again.exitCode()).isEqualTo(6);
+        assertThat(again.exitCode()).isEqualTo(ExitCode.CONFLICT);
         assertThat(again.err()).startsWith("lifeboat: ");
     }
 
     @Test
     void unknownOrMalformedRestorePoint() {
         Run unknown = lifeboat("restore-point", "show", "nosuchvm/20260101T000000.000Z");
-        assertThat(unknown.exitCode()).isEqualTo(3);
+        assertThat(unknown.exitCode()).isEqualTo(ExitCode.NOT_FOUND);
         assertThat(unknown.err().strip()).isEqualTo("lifeboat: no restore point nosuchvm/20260101T000000.000Z");
 
-        assertThat(lifeboat("restore-point", "delete", "nosuchvm/20260101T000000.000Z").exitCode()).isEqualTo(3);
+        assertThat(lifeboat("restore-point", "delete", "nosuchvm/20260101T000000.000Z").exitCode()).isEqualTo(ExitCode.NOT_FOUND);
         Run badTime = lifeboat("restore-point", "show", "web01/yesterday");
-        assertThat(badTime.exitCode()).isEqualTo(2);
+        assertThat(badTime.exitCode()).isEqualTo(ExitCode.USAGE);
         assertThat(badTime.err()).contains("bad time 'yesterday'");
-        assertThat(lifeboat("restore-point", "show", "no-slash").exitCode()).isEqualTo(2);
+        assertThat(lifeboat("restore-point", "show", "no-slash").exitCode()).isEqualTo(ExitCode.USAGE);
     }
 
     @Test
@@ -147,39 +146,16 @@ class LifeboatCliTest extends CliHarness {
         Run list = lifeboat("jobs", "--state", "RUNNING");
         assertThat(list.out()).startsWith("ID").contains(job.id().toString(), "cli02", "1.0 MiB / 4.0 MiB");
         assertThat(lifeboat("jobs", "--json", "--limit", "1000").json().findValuesAsText("id")).contains(job.id().toString());
-        assertThat(lifeboat("jobs", "--limit", "0").exitCode()).isEqualTo(2);
+        assertThat(lifeboat("jobs", "--limit", "0").exitCode()).isEqualTo(ExitCode.USAGE);
     }
 
     @Test
     void unknownJobIsNotFound() {
         Run run = lifeboat("job", "show", "00000000-0000-0000-0000-000000000000");
 
-        assertThat(run.exitCode()).isEqualTo(3);
+        assertThat(run.exitCode()).isEqualTo(ExitCode.NOT_FOUND);
         assertThat(run.err().strip()).isEqualTo("lifeboat: no job 00000000-0000-0000-0000-000000000000");
-        assertThat(lifeboat("job", "show", "not-a-uuid").exitCode()).isEqualTo(2);
-    }
-
-    @Test
-    void interruptWhileWaitingCancelsAndExits130() throws Exception {
-        Job job = jobs.create(Job.Kind.BACKUP, "cli03");
-        jobs.start(job.id()); // nothing runs it: it stays RUNNING until interrupted
-        ApplianceClient api = new ApplianceClient(java.net.URI.create("http://localhost:" + port), "admin", ADMIN_PASSWORD);
-        AtomicReference<Object> outcome = new AtomicReference<>();
-        Thread waiter = new Thread(() -> {
-            try {
-                outcome.set(new JobWatch(api, null).await(job.id().toString()));
-            } catch (CommandFailure f) {
-                outcome.set(f);
-            }
-        });
-
-        waiter.start();
-        Thread.sleep(Duration.ofSeconds(1).toMillis()); // let it poll at least once
-        waiter.interrupt();
-        waiter.join(Duration.ofSeconds(20).toMillis());
-
-        assertThat(outcome.get()).isInstanceOfSatisfying(CommandFailure.class,
-                f -> assertThat(f.exitCode()).isEqualTo(130));
+        assertThat(lifeboat("job", "show", "not-a-uuid").exitCode()).isEqualTo(ExitCode.USAGE);
     }
 
     /** A small sparse image of {@code vm} backed up with the store API and recorded as the engine does. */

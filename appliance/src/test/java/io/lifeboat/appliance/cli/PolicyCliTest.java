@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.lifeboat.appliance.api.CatalogedBackups;
 import io.lifeboat.appliance.catalog.RestorePointRepository;
 import io.lifeboat.appliance.config.ChunkStore;
+import io.lifeboat.cli.ExitCode;
 import io.lifeboat.store.manifest.RestorePointId;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -80,7 +81,7 @@ class PolicyCliTest extends CliHarness {
         Run runNow = lifeboat("policy", "run", name);
         assertThat(runNow.exitCode()).as(runNow.err()).isZero();
         assertThat(runNow.out()).contains("asked the appliance to run the backup of policy " + name);
-        assertThat(lifeboat("policy", "run", name, "--kind", "sometimes").exitCode()).isEqualTo(2);
+        assertThat(lifeboat("policy", "run", name, "--kind", "sometimes").exitCode()).isEqualTo(ExitCode.USAGE);
         JsonNode run = awaitRun(name);
         assertThat(run.path("cause").asText()).isEqualTo("RUN_NOW");
         assertThat(row(lifeboat("policy", "show", name).out(), "RUN_NOW")).contains("BACKUP", "NO_VMS", "matches no VM");
@@ -119,9 +120,9 @@ class PolicyCliTest extends CliHarness {
         Run delete = lifeboat("policy", "delete", name);
         assertThat(delete.exitCode()).isZero();
         assertThat(delete.out().strip()).isEqualTo("deleted policy " + name);
-        assertThat(lifeboat("policy", "show", name).exitCode()).isEqualTo(3);
+        assertThat(lifeboat("policy", "show", name).exitCode()).isEqualTo(ExitCode.NOT_FOUND);
         Run again = lifeboat("policy", "delete", name);
-        assertThat(again.exitCode()).isEqualTo(3);
+        assertThat(again.exitCode()).isEqualTo(ExitCode.NOT_FOUND);
         assertThat(again.err()).startsWith("lifeboat: ").contains(name);
         assertThat(lifeboat("policies").out()).doesNotContain(name);
     }
@@ -135,33 +136,33 @@ class PolicyCliTest extends CliHarness {
 
         Run create = lifeboat("policy", "create", bad.toString());
 
-        assertThat(create.exitCode()).isEqualTo(2);
+        assertThat(create.exitCode()).isEqualTo(ExitCode.USAGE);
         assertThat(create.out()).isEmpty();
         assertThat(create.err().lines()).first().isEqualTo("lifeboat: the policy is invalid");
         assertThat(create.err().lines()).contains(
                 "  timeZone: unknown time zone 'Mars/Olympus_Mons': use a region such as Europe/Berlin, or UTC",
                 "  window: window end 02:00 is before its start 22:00; a window must end on the day it starts",
                 "  retention.keep-daily: keep-daily must be 0 or more, was -1");
-        assertThat(lifeboat("policy", "show", name).exitCode()).isEqualTo(3);
+        assertThat(lifeboat("policy", "show", name).exitCode()).isEqualTo(ExitCode.NOT_FOUND);
 
         // an update with a bad file leaves the policy as it was
         String good = "cli-good-" + suffix;
         assertThat(lifeboat("policy", "create", file("good.json", policy(good, "x", "0 0 2 * * ?")).toString())
                 .exitCode()).isZero();
         Run update = lifeboat("policy", "update", good, bad.toString());
-        assertThat(update.exitCode()).isEqualTo(2);
+        assertThat(update.exitCode()).isEqualTo(ExitCode.USAGE);
         assertThat(update.err()).contains("  timeZone: unknown time zone 'Mars/Olympus_Mons'");
         assertThat(lifeboat("policy", "show", good, "--json").json().path("definition").path("timeZone").asText())
                 .isEqualTo("Europe/Berlin");
 
         Run notJson = lifeboat("policy", "create", file("broken.json", "{\"name\": \"x\",").toString());
-        assertThat(notJson.exitCode()).isEqualTo(2);
+        assertThat(notJson.exitCode()).isEqualTo(ExitCode.USAGE);
         assertThat(notJson.err()).startsWith("lifeboat: ").contains("broken.json is not valid JSON");
         Run array = lifeboat("policy", "create", file("array.json", "[1, 2]").toString());
-        assertThat(array.exitCode()).isEqualTo(2);
+        assertThat(array.exitCode()).isEqualTo(ExitCode.USAGE);
         assertThat(array.err()).contains("holds no policy");
         Run missing = lifeboat("policy", "create", dir.resolve("nosuch.json").toString());
-        assertThat(missing.exitCode()).isEqualTo(2);
+        assertThat(missing.exitCode()).isEqualTo(ExitCode.USAGE);
         assertThat(missing.err().strip()).isEqualTo("lifeboat: no such file: " + dir.resolve("nosuch.json"));
 
         assertThat(lifeboat("policy", "delete", good).exitCode()).isZero();

@@ -13,6 +13,7 @@ import io.lifeboat.appliance.api.CatalogedBackups;
 import io.lifeboat.appliance.catalog.RestorePointRepository;
 import io.lifeboat.appliance.config.ChunkStore;
 import io.lifeboat.appliance.inventory.TestVms;
+import io.lifeboat.cli.ExitCode;
 import io.lifeboat.store.manifest.RestorePointId;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -89,22 +90,22 @@ class RestoreCliTest extends CliHarness {
         Files.writeString(target.resolve(vm + "-vda.raw"), "in the way");
 
         Run taken = lifeboat("restore", point.toString(), "--disk", "vda", "--format", "raw", "--dir", target.toString());
-        assertThat(taken.exitCode()).as(taken.err()).isEqualTo(6);
+        assertThat(taken.exitCode()).as(taken.err()).isEqualTo(ExitCode.CONFLICT);
         assertThat(taken.err()).startsWith("lifeboat: ").contains("exist");
         assertThat(Files.readString(target.resolve(vm + "-vda.raw"))).isEqualTo("in the way");
 
         Run badMode = lifeboat("restore", point.toString(), "--mode", "sideways", "--dir", target.toString());
-        assertThat(badMode.exitCode()).isEqualTo(2);
+        assertThat(badMode.exitCode()).isEqualTo(ExitCode.USAGE);
         assertThat(badMode.err()).contains("sideways");
         assertThat(lifeboat("restore", vm + "/20200101T000000.000Z", "--disk", "vda", "--dir", target.toString())
-                .exitCode()).isEqualTo(3);
-        assertThat(lifeboat("restore", "no-slash").exitCode()).isEqualTo(2);
+                .exitCode()).isEqualTo(ExitCode.NOT_FOUND);
+        assertThat(lifeboat("restore", "no-slash").exitCode()).isEqualTo(ExitCode.USAGE);
 
         Run noDefinition = lifeboat("instant-recover", point.toString(), "--name", vm + "-ir");
-        assertThat(noDefinition.exitCode()).as(noDefinition.err()).isEqualTo(2);
+        assertThat(noDefinition.exitCode()).as(noDefinition.err()).isEqualTo(ExitCode.USAGE);
         assertThat(noDefinition.err()).contains("no VM definition");
-        assertThat(lifeboat("instant-recover", point.toString()).exitCode()).as("--name is required").isEqualTo(2);
-        assertThat(lifeboat("instant-recover", point.toString(), "--name", "x", "--bandwidth", "-1").exitCode()).isEqualTo(2);
+        assertThat(lifeboat("instant-recover", point.toString()).exitCode()).as("--name is required").isEqualTo(ExitCode.USAGE);
+        assertThat(lifeboat("instant-recover", point.toString(), "--name", "x", "--bandwidth", "-1").exitCode()).isEqualTo(ExitCode.USAGE);
         try (var files = Files.list(target)) {
             assertThat(files.map(p -> p.getFileName().toString()).toList()).containsExactly(vm + "-vda.raw");
         }
@@ -149,12 +150,12 @@ class RestoreCliTest extends CliHarness {
             Run shown = lifeboat("instant-recovery", "show", id);
             assertThat(shown.exitCode()).as(shown.err()).isZero();
             assertThat(shown.out()).contains(id, "PIVOTED", name);
-            assertThat(lifeboat("instant-recovery", "copy", id).exitCode()).as("already pivoted").isEqualTo(6);
+            assertThat(lifeboat("instant-recovery", "copy", id).exitCode()).as("already pivoted").isEqualTo(ExitCode.CONFLICT);
             Run discarded = lifeboat("instant-recovery", "discard", id);
             assertThat(discarded.exitCode()).as(discarded.err()).isZero();
             assertThat(discarded.out()).contains("discarded instant recovery " + id);
-            assertThat(lifeboat("instant-recovery", "show", id).exitCode()).isEqualTo(3);
-            assertThat(lifeboat("instant-recovery", "discard", id).exitCode()).isEqualTo(3);
+            assertThat(lifeboat("instant-recovery", "show", id).exitCode()).isEqualTo(ExitCode.NOT_FOUND);
+            assertThat(lifeboat("instant-recovery", "discard", id).exitCode()).isEqualTo(ExitCode.NOT_FOUND);
         }
     }
 }

@@ -9,6 +9,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.lifeboat.cli.ExitCode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -72,7 +73,7 @@ class VmVerbsCliTest extends CliHarness {
         assertThat(lifeboat("snapshot", "create", name, "before").exitCode()).isZero();
         assertThat(lifeboat("snapshot", "list", name).out()).contains("before", "SHUT_OFF");
         assertThat(lifeboat("snapshot", "delete", name, "before").exitCode()).isZero();
-        assertThat(lifeboat("snapshot", "revert", name, "before").exitCode()).isEqualTo(3);
+        assertThat(lifeboat("snapshot", "revert", name, "before").exitCode()).isEqualTo(ExitCode.NOT_FOUND);
 
         Run backup = lifeboat("backup", name);
         assertThat(backup.exitCode()).as(backup.err()).isZero();
@@ -91,16 +92,16 @@ class VmVerbsCliTest extends CliHarness {
         Run delete = lifeboat("vm", "delete", name, "--delete-disks");
         assertThat(delete.exitCode()).as(delete.err()).isZero();
         assertThat(image).doesNotExist();
-        assertThat(lifeboat("vm", "show", name).exitCode()).isEqualTo(3);
+        assertThat(lifeboat("vm", "show", name).exitCode()).isEqualTo(ExitCode.NOT_FOUND);
     }
 
     @Test
     void unknownVmIsNotFound() {
         Run backup = lifeboat("backup", "lbtest-cli-nosuchvm");
-        assertThat(backup.exitCode()).isEqualTo(3);
+        assertThat(backup.exitCode()).isEqualTo(ExitCode.NOT_FOUND);
         assertThat(backup.err()).startsWith("lifeboat: ").contains("lbtest-cli-nosuchvm");
-        assertThat(lifeboat("vm", "show", "lbtest-cli-nosuchvm").exitCode()).isEqualTo(3);
-        assertThat(lifeboat("vm", "start", "lbtest-cli-nosuchvm").exitCode()).isEqualTo(3);
+        assertThat(lifeboat("vm", "show", "lbtest-cli-nosuchvm").exitCode()).isEqualTo(ExitCode.NOT_FOUND);
+        assertThat(lifeboat("vm", "start", "lbtest-cli-nosuchvm").exitCode()).isEqualTo(ExitCode.NOT_FOUND);
     }
 
     private void awaitEnd(String jobId) throws Exception {

@@ -1,5 +1,7 @@
 package io.lifeboat.store.cli;
 
+import io.lifeboat.cli.ExitCode;
+import io.lifeboat.cli.Sizes;
 import io.lifeboat.store.Progress;
 import io.lifeboat.store.Store;
 import io.lifeboat.store.StoreException;

@@ -1,5 +1,6 @@
 package io.lifeboat.store.cli;
 
+import io.lifeboat.cli.Sizes;
 import io.lifeboat.store.StoreException;
 import io.lifeboat.store.replication.S3Compatibility;
 import io.lifeboat.store.replication.S3Settings;

@@ -1,5 +1,6 @@
 package io.lifeboat.store.cli;
 
+import io.lifeboat.cli.ExitCode;
 import io.lifeboat.store.Store;
 import io.lifeboat.store.StoreException;
 import io.lifeboat.store.manifest.RestorePointId;

@@ -1,17 +1,12 @@
 package io.lifeboat.store.cli;
 
+import io.lifeboat.cli.ProgressLine;
 import io.lifeboat.store.Progress;
 
 import java.io.PrintStream;
-import java.util.Locale;
 
-/**
- * Draws a {@link Progress} as one self-overwriting line on a terminal, a few times a second.
- * {@link #line} is the line itself, for callers that get their snapshots elsewhere (the
- * appliance's CLI polls them from the REST API).
- */
+/** Draws a {@link Progress} as one self-overwriting line on a terminal, a few times a second. */
 public final class ProgressBar implements AutoCloseable {
-    private static final int WIDTH = 30;
     private final Progress progress;
     private final PrintStream out;
     private final Thread thread;
@@ -37,15 +32,9 @@ public final class ProgressBar implements AutoCloseable {
     }
 
     private void draw() {
-        out.print(line(progress.snapshot()));
+        Progress.Snapshot s = progress.snapshot();
+        out.print(ProgressLine.of(s.phase(), s.done(), s.total()));
         out.flush();
-    }
-
-    /** {@code \r}, then phase, bar, percentage and bytes done/total, padded to overwrite a longer line. */
-    public static String line(Progress.Snapshot s) {
-        int filled = (int) Math.round(s.fraction() * WIDTH);
-        return String.format(Locale.ROOT, "\r%-24.24s [%s%s] %3.0f%% %s/%s   ", s.phase(), "#".repeat(filled),
-                ".".repeat(WIDTH - filled), s.fraction() * 100, Sizes.human(s.done()), Sizes.human(s.total()));
     }
 
     @Override

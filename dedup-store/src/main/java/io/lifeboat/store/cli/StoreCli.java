@@ -2,6 +2,8 @@ package io.lifeboat.store.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.lifeboat.cli.Conventions;
+import io.lifeboat.cli.ExitCode;
 import io.lifeboat.store.Progress;
 import io.lifeboat.store.Store;
 import io.lifeboat.store.StoreException;
@@ -28,17 +30,7 @@ import java.util.concurrent.Callable;
                 InitCommand.class, BackupCommand.class, ListCommand.class, ShowCommand.class,
                 RestoreCommand.class, VerifyCommand.class, GcCommand.class, DeleteCommand.class,
                 ReplicateCommand.class, MirrorCommand.class, VerifyBucketCommand.class, TestBucketCommand.class,
-                CommandLine.HelpCommand.class},
-        exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {
-                "0:success",
-                "1:failed (I/O error)",
-                "2:bad usage or bad input",
-                "3:restore point or chunk not found",
-                "4:corruption found (verify) or damaged data met",
-                "5:not a Lifeboat store, or a store of another format version",
-                "6:conflict: store in use, or target exists",
-                "7:no space left on device"})
+                CommandLine.HelpCommand.class})
 public final class StoreCli {
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -111,25 +103,32 @@ public final class StoreCli {
     }
 
     public static int run(String... args) {
-        CommandLine cl = new CommandLine(new StoreCli());
-        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            if (ex instanceof StoreException se) {
-                cmd.getErr().println("lifeboat-store: " + se.getMessage());
-                return ExitCode.of(se.kind());
-            }
-            if (ex instanceof IllegalArgumentException) {
-                cmd.getErr().println("lifeboat-store: " + ex.getMessage());
-                return ExitCode.USAGE;
-            }
-            cmd.getErr().println("lifeboat-store: internal error: " + ex);
-            ex.printStackTrace(cmd.getErr());
-            return ExitCode.FAILED;
-        });
-        cl.setParameterExceptionHandler((ex, a) -> {
-            ex.getCommandLine().getErr().println("lifeboat-store: " + ex.getMessage());
-            ex.getCommandLine().getErr().println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
-            return ExitCode.USAGE;
-        });
-        return cl.execute(args);
+        return Conventions.apply(new CommandLine(new StoreCli()), StoreCli::failure).execute(args);
+    }
+
+    /**
+     * The store's errors a user can cause, for this CLI and the restore agent: a
+     * {@link StoreException} by its kind, a bad value of an option ({@link IllegalArgumentException}).
+     */
+    public static Conventions.Failure failure(Exception e) {
+        if (e instanceof StoreException se) {
+            return new Conventions.Failure(exitCode(se.kind()), se.getMessage());
+        }
+        if (e instanceof IllegalArgumentException) {
+            return new Conventions.Failure(ExitCode.USAGE, e.getMessage());
+        }
+        return null;
+    }
+
+    public static int exitCode(StoreException.Kind kind) {
+        return switch (kind) {
+            case BAD_INPUT -> ExitCode.USAGE;
+            case NOT_FOUND -> ExitCode.NOT_FOUND;
+            case CORRUPT -> ExitCode.CORRUPT;
+            case FORMAT -> ExitCode.NOT_A_STORE;
+            case CONFLICT -> ExitCode.CONFLICT;
+            case NO_SPACE -> ExitCode.NO_SPACE;
+            case IO -> ExitCode.FAILED;
+        };
     }
 }

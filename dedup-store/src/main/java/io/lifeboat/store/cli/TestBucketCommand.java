@@ -1,5 +1,6 @@
 package io.lifeboat.store.cli;
 
+import io.lifeboat.cli.ExitCode;
 import io.lifeboat.store.replication.S3Target;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;

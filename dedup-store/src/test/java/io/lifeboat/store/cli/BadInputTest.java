@@ -1,6 +1,7 @@
 package io.lifeboat.store.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.lifeboat.cli.ExitCode;
 import io.lifeboat.store.Store;
 import io.lifeboat.store.cli.CliRunner.Result;
 import io.lifeboat.testkit.TestImages;

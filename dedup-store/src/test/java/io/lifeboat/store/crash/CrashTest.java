@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.lifeboat.store.cli.CliRunner;
 import io.lifeboat.store.cli.CliRunner.Child;
 import io.lifeboat.store.cli.CliRunner.Result;
-import io.lifeboat.store.cli.ExitCode;
+import io.lifeboat.cli.ExitCode;
 import io.lifeboat.testkit.TestImages;
 import io.lifeboat.testkit.TestImages.Fill;
 import org.junit.jupiter.api.BeforeEach;

@@ -6,7 +6,7 @@ import io.lifeboat.store.StoreFixture;
 import io.lifeboat.store.chunk.Digest;
 import io.lifeboat.store.cli.CliRunner;
 import io.lifeboat.store.cli.CliRunner.Result;
-import io.lifeboat.store.cli.ExitCode;
+import io.lifeboat.cli.ExitCode;
 import io.lifeboat.store.gc.GarbageCollector;
 import io.lifeboat.store.manifest.Manifest;
 import io.lifeboat.store.manifest.RestorePointId;

@@ -6,7 +6,7 @@ import io.lifeboat.store.Store;
 import io.lifeboat.store.StoreFixture;
 import io.lifeboat.store.cli.CliRunner;
 import io.lifeboat.store.cli.CliRunner.Result;
-import io.lifeboat.store.cli.ExitCode;
+import io.lifeboat.cli.ExitCode;
 import io.lifeboat.store.index.ChunkLocation;
 import io.lifeboat.store.manifest.DiskMap;
 import io.lifeboat.store.manifest.Manifest;

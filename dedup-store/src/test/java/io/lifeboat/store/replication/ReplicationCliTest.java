@@ -2,7 +2,7 @@ package io.lifeboat.store.replication;
 
 import io.lifeboat.store.cli.CliRunner;
 import io.lifeboat.store.cli.CliRunner.Result;
-import io.lifeboat.store.cli.ExitCode;
+import io.lifeboat.cli.ExitCode;
 import io.lifeboat.testkit.TestImages;
 import io.lifeboat.testkit.s3.S3ProxyExtension;
 import io.lifeboat.testkit.s3.S3ProxyServer;

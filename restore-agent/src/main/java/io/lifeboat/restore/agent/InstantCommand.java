@@ -1,14 +1,16 @@
 package io.lifeboat.restore.agent;
 
+import io.lifeboat.cli.ConnectOption;
+import io.lifeboat.cli.Sizes;
 import io.lifeboat.nbd.ExportStatistics;
 import io.lifeboat.restore.RestoreRequest;
 import io.lifeboat.restore.RestoreSource;
 import io.lifeboat.restore.instant.InstantRecovery;
 import io.lifeboat.restore.instant.InstantSession;
-import io.lifeboat.store.cli.Sizes;
 import io.lifeboat.store.manifest.Manifest;
 import io.lifeboat.store.manifest.RestorePointId;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -43,9 +45,8 @@ final class InstantCommand extends RestoreAgent.Verb {
             description = "Keep the original's UUID and MAC addresses (a recovery site where the original is gone).")
     boolean keepIdentity;
 
-    @Option(names = "--connect", paramLabel = "URI", defaultValue = RestoreRequest.DEFAULT_URI,
-            description = "libvirt URI (default: ${DEFAULT-VALUE}).")
-    String uri;
+    @Mixin
+    ConnectOption connect;
 
     @Option(names = "--bandwidth", paramLabel = "SIZE", defaultValue = "0",
             description = "Limit of the background copy per second, e.g. 100M (default: none).")
@@ -62,7 +63,7 @@ final class InstantCommand extends RestoreAgent.Verb {
             Manifest m = source.manifest(RestorePointId.parse(id));
             boolean remote = parent.bucket != null;
             InstantSession session = recovery.start(m, source.chunks(), source.chunks()::has,
-                    new InstantRecovery.Options(name, !keepIdentity, dir, uri, 64, remote ? 8 : 0));
+                    new InstantRecovery.Options(name, !keepIdentity, dir, connect.uriOr(RestoreRequest.DEFAULT_URI), 64, remote ? 8 : 0));
             double running = (System.nanoTime() - t0) / 1e9;
             long served = session.disks().stream().mapToLong(d -> recovery.served(session.id(), d.target())
                     .map(ExportStatistics::bytesRead).orElse(0L)).sum();

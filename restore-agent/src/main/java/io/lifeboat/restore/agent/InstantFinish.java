@@ -1,9 +1,9 @@
 package io.lifeboat.restore.agent;
 
+import io.lifeboat.cli.ExitCode;
 import io.lifeboat.restore.instant.InstantRecovery;
 import io.lifeboat.restore.instant.InstantSession;
 import io.lifeboat.store.Progress;
-import io.lifeboat.store.cli.ExitCode;
 import io.lifeboat.store.cli.ProgressBar;
 
 import java.util.LinkedHashMap;

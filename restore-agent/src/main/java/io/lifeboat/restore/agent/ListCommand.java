@@ -1,11 +1,11 @@
 package io.lifeboat.restore.agent;
 
+import io.lifeboat.cli.ExitCode;
 import io.lifeboat.restore.RestoreSource;
 import io.lifeboat.store.manifest.CorruptManifestException;
 import io.lifeboat.store.manifest.DiskMap;
 import io.lifeboat.store.manifest.Manifest;
 import io.lifeboat.store.manifest.RestorePointId;
-import io.lifeboat.store.cli.ExitCode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

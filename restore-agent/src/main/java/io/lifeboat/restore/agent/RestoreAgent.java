@@ -3,11 +3,15 @@ package io.lifeboat.restore.agent;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.lifeboat.cli.ConnectOption;
+import io.lifeboat.cli.Conventions;
+import io.lifeboat.cli.ExitCode;
+import io.lifeboat.cli.Sizes;
+import io.lifeboat.restore.RestoreRequest;
 import io.lifeboat.restore.RestoreSource;
 import io.lifeboat.store.Store;
 import io.lifeboat.store.StoreException;
-import io.lifeboat.store.cli.ExitCode;
-import io.lifeboat.store.cli.Sizes;
+import io.lifeboat.store.cli.StoreCli;
 import io.lifeboat.store.replication.S3Settings;
 import io.lifeboat.store.replication.S3Target;
 import picocli.CommandLine;
@@ -20,7 +24,7 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code restore-agent}: lists the restore points of a store and restores them as VMs or disk
- * images, on this machine's libvirt or another. Exit codes are the store CLI's ({@link ExitCode}).
+ * images, on this machine's libvirt or another. Exit codes are every Lifeboat CLI's ({@link ExitCode}).
  */
 @Command(name = "restore-agent",
         mixinStandardHelpOptions = true,
@@ -28,17 +32,7 @@ import java.util.concurrent.Callable;
         description = "Restore VMs and disks from a Lifeboat store, or from its replica in an S3 bucket alone: as a new"
                 + " VM, a clone beside the original, over the original, single disk images, or at once (instant recovery).",
         subcommands = {ListCommand.class, RestoreCommand.class, InstantCommand.class, ResumeCommand.class,
-                CommandLine.HelpCommand.class},
-        exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {
-                "0:success",
-                "1:failed (I/O or libvirt error)",
-                "2:bad usage or bad input",
-                "3:restore point, disk, VM or chunk not found",
-                "4:damaged data met",
-                "5:not a Lifeboat store, or a store of another format version",
-                "6:conflict: store in use, target file or VM exists, VM running",
-                "7:no space left on device"})
+                CommandLine.HelpCommand.class})
 public final class RestoreAgent {
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -191,24 +185,8 @@ public final class RestoreAgent {
             }
             cl.setDefaultValueProvider(new CommandLine.PropertiesDefaultProvider(config.toFile()));
         }
-        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            if (ex instanceof StoreException se) {
-                cmd.getErr().println("restore-agent: " + se.getMessage());
-                return ExitCode.of(se.kind());
-            }
-            if (ex instanceof IllegalArgumentException) {
-                cmd.getErr().println("restore-agent: " + ex.getMessage());
-                return ExitCode.USAGE;
-            }
-            cmd.getErr().println("restore-agent: internal error: " + ex);
-            ex.printStackTrace(cmd.getErr());
-            return ExitCode.FAILED;
-        });
-        cl.setParameterExceptionHandler((ex, a) -> {
-            ex.getCommandLine().getErr().println("restore-agent: " + ex.getMessage());
-            ex.getCommandLine().getErr().println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
-            return ExitCode.USAGE;
-        });
+        ConnectOption.defaultIs(cl, RestoreRequest.DEFAULT_URI);
+        Conventions.apply(cl, StoreCli::failure);
         return cl.execute(args);
     }
 }

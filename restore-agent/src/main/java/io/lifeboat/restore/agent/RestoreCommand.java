@@ -1,5 +1,7 @@
 package io.lifeboat.restore.agent;
 
+import io.lifeboat.cli.ConnectOption;
+import io.lifeboat.cli.ExitCode;
 import io.lifeboat.restore.Cancellation;
 import io.lifeboat.restore.DiskFormat;
 import io.lifeboat.restore.NetworkMapping;
@@ -10,10 +12,10 @@ import io.lifeboat.restore.RestoreResult;
 import io.lifeboat.restore.RestoreSource;
 import io.lifeboat.restore.VmRestore;
 import io.lifeboat.store.Progress;
-import io.lifeboat.store.cli.ExitCode;
 import io.lifeboat.store.cli.ProgressBar;
 import io.lifeboat.store.manifest.RestorePointId;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -76,9 +78,8 @@ final class RestoreCommand extends RestoreAgent.Verb {
                     + "With --mode over-original: replace only this disk of the original.")
     List<String> disks = new ArrayList<>();
 
-    @Option(names = "--connect", paramLabel = "URI", defaultValue = RestoreRequest.DEFAULT_URI,
-            description = "libvirt URI to define the VM on (default: ${DEFAULT-VALUE}).")
-    String uri;
+    @Mixin
+    ConnectOption connect;
 
     @Option(names = "--start", description = "Start the VM once defined.")
     boolean start;
@@ -88,7 +89,7 @@ final class RestoreCommand extends RestoreAgent.Verb {
 
     @Override
     public Integer call() throws Exception {
-        RestoreRequest request = new RestoreRequest(RestorePointId.parse(id), uri, mode(mode), name,
+        RestoreRequest request = new RestoreRequest(RestorePointId.parse(id), connect.uriOr(RestoreRequest.DEFAULT_URI), mode(mode), name,
                 DiskFormat.parse(format), dir, pool, NetworkMapping.parse(networks), disks, start, overwrite);
         long t0 = System.nanoTime();
         try (RestoreAgent.Source opened = open()) {

@@ -1,10 +1,10 @@
 package io.lifeboat.restore.agent;
 
+import io.lifeboat.cli.ExitCode;
+import io.lifeboat.cli.Sizes;
 import io.lifeboat.restore.RestoreSource;
 import io.lifeboat.restore.instant.InstantRecovery;
 import io.lifeboat.restore.instant.InstantSession;
-import io.lifeboat.store.cli.ExitCode;
-import io.lifeboat.store.cli.Sizes;
 import io.lifeboat.store.manifest.RestorePointId;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

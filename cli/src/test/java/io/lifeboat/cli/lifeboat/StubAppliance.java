@@ -1,0 +1,44 @@
+package io.lifeboat.cli.lifeboat;
+
+import com.sun.net.httpserver.HttpServer;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * An HTTP server in the test JVM standing in for the appliance: every request is recorded as
+ * "METHOD path?query" and answered 200 with {@code body}.
+ */
+final class StubAppliance implements AutoCloseable {
+    final List<String> requests = new CopyOnWriteArrayList<>();
+    private final HttpServer server;
+
+    StubAppliance(String body) throws IOException {
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/", x -> {
+            requests.add(x.getRequestMethod() + " " + x.getRequestURI().getRawPath()
+                    + (x.getRequestURI().getRawQuery() == null ? "" : "?" + x.getRequestURI().getRawQuery()));
+            byte[] answer = body.getBytes(StandardCharsets.UTF_8);
+            x.getResponseHeaders().set("Content-Type", "application/json");
+            x.sendResponseHeaders(200, answer.length);
+            try (OutputStream out = x.getResponseBody()) {
+                out.write(answer);
+            }
+        });
+        server.start();
+    }
+
+    URI uri() {
+        return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}
