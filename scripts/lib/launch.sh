@@ -49,8 +49,7 @@ launch() {
     exec 9>"$target/.launch.lock"
     flock 9
     if launch_stale "$top" "$module" "$cp_file"; then
-      # -Dlifeboat.launch: no test-only dependencies (restore-agent/pom.xml), which compile cannot resolve
-      if ! (cd "$top" && mvn -q -B -Dstyle.color=never -Dlifeboat.launch -pl "$module" -am compile) >"$log" 2>&1; then
+      if ! (cd "$top" && mvn -q -B -Dstyle.color=never -pl "$module" -am compile) >"$log" 2>&1; then
         sed 's/\x1b\[[0-9;]*m//g' "$log" >&2   # Maven's colour resets, whatever style.color says
         echo "$name: building $module failed (the output above is in $log)" >&2
         exit 1

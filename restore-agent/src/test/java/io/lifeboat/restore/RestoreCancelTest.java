@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.lifeboat.store.Progress;
 import io.lifeboat.store.Store;
-import io.lifeboat.store.read.HeldChunks;
+import io.lifeboat.store.StoreException;
+import io.lifeboat.store.read.ChunkSource;
+import io.lifeboat.testkit.Gate;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,8 +49,9 @@ class RestoreCancelTest {
         RestoreRequest over = RestoreRequest.of(vm.restorePoint, null).withMode(RestoreMode.OVER_ORIGINAL)
                 .withOverwrite(true).withFormat(DiskFormat.QCOW2);
         try (Store store = vm.openStore()) {
-            HeldChunks held = new HeldChunks(store.chunks());
-            VmRestore restore = new VmRestore(new RestoreSource(store, held));
+            Gate held = new Gate();
+            VmRestore restore = new VmRestore(new RestoreSource(store, held.guard(ChunkSource.class, store.chunks(), "read",
+                    e -> new StoreException(StoreException.Kind.IO, "chunk read interrupted", e))));
             Cancellation cancel = new Cancellation();
             Progress progress = new Progress();
             AtomicReference<Throwable> thrown = new AtomicReference<>();
@@ -64,13 +67,13 @@ class RestoreCancelTest {
             }, "restoring");
             try {
                 restoring.start();
-                assertThat(held.awaitReading(WAIT)).as("the restore reads chunks").isTrue();
+                assertThat(held.awaitArrival(WAIT)).as("the restore reads chunks").isTrue();
                 assertThat(progress.snapshot().phase()).isEqualTo("restore vda");
 
                 assertThat(cancel.request()).as("before the point of no return").isTrue();
                 restoring.join(WAIT.toMillis());
             } finally {
-                held.release();
+                held.open();
             }
             assertThat(restoring.isAlive()).isFalse();
             assertThat(thrown.get()).isInstanceOf(RestoreException.class).hasMessageStartingWith("restore cancelled");

@@ -6,8 +6,8 @@ import io.lifeboat.restore.instant.InstantSession;
 import io.lifeboat.store.Progress;
 import io.lifeboat.store.Store;
 import io.lifeboat.store.StoreConfig;
-import io.lifeboat.store.StoreFixture;
 import io.lifeboat.store.BackupSession;
+import io.lifeboat.store.ingest.Ingester;
 import io.lifeboat.store.manifest.Manifest;
 import io.lifeboat.store.replication.Replicator;
 import io.lifeboat.store.replication.S3Settings;
@@ -70,7 +70,7 @@ class RestoreFromBucketTest {
         try (Store store = Store.init(storeDir, StoreConfig.defaults());
              S3Target target = new S3Target(S3Settings.of(s3.endpoint(), s3.region(), BUCKET, s3.accessKey(), s3.secretKey()).withMaxAttempts(3))) {
             try (BackupSession s = store.beginBackup("web01")) {
-                StoreFixture.ingestAll(store, s, source);
+                Ingester.forThisMachine(store.config().zstdLevel()).ingestImage(s, "vda", source, Progress.none());
                 restorePoint = s.commit(Manifest.Kind.FULL, Manifest.Consistency.OFFLINE, "", xml, Map.of()).id().toString();
             }
             assertThat(new Replicator(store, target).run(Progress.none()).ok()).isTrue();

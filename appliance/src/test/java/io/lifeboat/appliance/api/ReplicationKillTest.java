@@ -12,9 +12,13 @@ import java.util.TreeSet;
 
 import io.lifeboat.appliance.TestBuckets;
 import io.lifeboat.appliance.TestDirectories;
+import io.lifeboat.store.BackupSession;
 import io.lifeboat.store.Progress;
 import io.lifeboat.store.Store;
-import io.lifeboat.store.StoreFixture;
+import io.lifeboat.store.StoreConfig;
+import io.lifeboat.store.StoreException;
+import io.lifeboat.store.ingest.Ingester;
+import io.lifeboat.store.manifest.Manifest;
 import io.lifeboat.store.replication.BucketLayout;
 import io.lifeboat.store.replication.BucketVerifier;
 import io.lifeboat.store.replication.BucketVerifyReport;
@@ -42,13 +46,13 @@ class ReplicationKillTest {
         Path top = TestDirectories.removedAtExit("lifeboat-kill");
         Path data = top.resolve("data");
         Set<String> packs = new TreeSet<>();
-        try (Store store = Store.init(data.resolve("store"), StoreFixture.small())) {
+        try (Store store = Store.init(data.resolve("store"), StoreConfig.defaults().withChunkSize(64 << 10).withPackTargetSize(1 << 20))) {
             Path image = top.resolve("web.img");
             try (RandomAccessFile f = new RandomAccessFile(image.toFile(), "rw")) {
                 TestImages.write(f, 0, 4 << 20, TestImages.Fill.RANDOM, new Random(11));
             }
-            StoreFixture.backup(store, "web01", image);
-            StoreFixture.backup(store, "db01", TestImages.mixed(top.resolve("db.img"), 3 << 20, 70_000, 12));
+            backUp(store, "web01", image);
+            backUp(store, "db01", TestImages.mixed(top.resolve("db.img"), 3 << 20, 70_000, 12));
             store.index().packs().keySet().forEach(id -> packs.add(BucketLayout.packKey(id)));
         }
         assertThat(packs).hasSizeGreaterThan(K + 2);
@@ -108,6 +112,13 @@ class ReplicationKillTest {
     }
 
     /** The first replication run after {@code interrupted} once it has ended, as GET /api/replication shows it. */
+    private static void backUp(Store store, String vm, Path image) throws StoreException {
+        try (BackupSession s = store.beginBackup(vm)) {
+            Ingester.forThisMachine(store.config().zstdLevel()).ingestImage(s, "vda", image, Progress.none());
+            s.commit(Manifest.Kind.FULL, Manifest.Consistency.OFFLINE, "", "<domain/>", Map.of());
+        }
+    }
+
     private static JsonNode awaitResumed(ApplianceProcess appliance, String interrupted) throws Exception {
         long deadline = System.nanoTime() + DEADLINE.toNanos();
         while (true) {

@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -17,7 +16,9 @@ import io.lifeboat.appliance.catalog.AuditEntry;
 import io.lifeboat.appliance.catalog.AuditLog;
 import io.lifeboat.appliance.inventory.TestVms;
 import io.lifeboat.appliance.restore.RestoreJobs;
-import io.lifeboat.store.read.HeldChunks;
+import io.lifeboat.store.StoreException;
+import io.lifeboat.store.read.ChunkSource;
+import io.lifeboat.testkit.Gate;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
@@ -203,11 +204,9 @@ class RestoreApiTest extends LibvirtAppliance {
         String point = backUp(source);
         String name = vms.name("xnew");
         Path target = Files.createDirectories(dir.resolve("cancelled"));
-        AtomicReference<HeldChunks> held = new AtomicReference<>();
-        restores.readChunksThrough(chunks -> {
-            held.set(new HeldChunks(chunks));
-            return held.get();
-        });
+        Gate held = new Gate();
+        restores.readChunksThrough(chunks -> held.guard(ChunkSource.class, chunks, "read",
+                e -> new StoreException(StoreException.Kind.IO, "chunk read interrupted", e)));
         String jobId;
         try {
             ApiClient.Reply accepted = admin().post(restorePath(point) + "/restore", JSON, body("mode", quoted("new"),
@@ -215,7 +214,7 @@ class RestoreApiTest extends LibvirtAppliance {
             restores.readChunksThrough(UnaryOperator.identity());
             assertThat(accepted.status()).as(accepted.text()).isEqualTo(202);
             jobId = accepted.body().path("jobId").asString();
-            assertThat(held.get().awaitReading(DEADLINE)).as("the job reads chunks").isTrue();
+            assertThat(held.awaitArrival(DEADLINE)).as("the job reads chunks").isTrue();
             JsonNode restoring = awaitJob(jobId, DEADLINE, j -> j.path("phase").asString().equals("restore vda"));
             assertThat(restoring.path("state").asString()).isEqualTo("RUNNING");
 
@@ -225,9 +224,7 @@ class RestoreApiTest extends LibvirtAppliance {
             assertThat(cancel.body().path("id").asString()).isEqualTo(jobId);
         } finally {
             restores.readChunksThrough(UnaryOperator.identity());
-            if (held.get() != null) {
-                held.get().release();
-            }
+            held.open();
         }
         JsonNode job = awaitJob(jobId, DEADLINE);
         assertThat(job.path("state").asString()).as(job.toString()).isEqualTo("CANCELLED");

@@ -2,14 +2,12 @@ package io.lifeboat.store.cli;
 
 import io.lifeboat.cli.ExitCode;
 import io.lifeboat.cli.Sizes;
+import io.lifeboat.store.BackupSession;
 import io.lifeboat.store.Progress;
 import io.lifeboat.store.Store;
 import io.lifeboat.store.StoreException;
-import io.lifeboat.store.BackupSession;
-import io.lifeboat.store.ingest.DiskSource;
 import io.lifeboat.store.ingest.ImageFiles;
 import io.lifeboat.store.ingest.Ingester;
-import io.lifeboat.store.manifest.DiskMap;
 import io.lifeboat.store.manifest.Manifest;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -89,13 +87,8 @@ final class BackupCommand extends StoreCli.Verb {
         try (BackupSession session = store.beginBackup(vm)) {
             for (int i = 0; i < images.size(); i++) {
                 Path image = images.get(i);
-                try (DiskSource src = ImageFiles.open(image)) {
-                    DiskMap map = session.newDisk(names.get(i), src.size());
-                    ingester.ingest(session, map, src, src.allocated(), progress);
-                    attrs.put("source." + names.get(i), image.toAbsolutePath().toString());
-                } catch (IOException e) {
-                    throw StoreException.io("reading " + image, e);
-                }
+                ingester.ingestImage(session, names.get(i), image, progress);
+                attrs.put("source." + names.get(i), image.toAbsolutePath().toString());
             }
             Manifest m = session.commit(Manifest.Kind.FULL, Manifest.Consistency.OFFLINE, "", xml, attrs);
             BackupSession.Stats st = session.stats();

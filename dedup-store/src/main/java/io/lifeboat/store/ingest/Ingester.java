@@ -8,6 +8,7 @@ import io.lifeboat.store.chunk.ChunkGrid;
 import io.lifeboat.store.manifest.DiskMap;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -35,6 +36,20 @@ public final class Ingester {
 
     public static Ingester forThisMachine(int zstdLevel) {
         return new Ingester(Runtime.getRuntime().availableProcessors(), zstdLevel);
+    }
+
+    /**
+     * Reads an image file (raw, or qcow2 through qemu-nbd: {@link ImageFiles}) in full into a new
+     * disk {@code disk} of the session: what {@code lifeboat-store backup} does for each image.
+     */
+    public DiskMap ingestImage(BackupSession session, String disk, Path image, Progress progress) throws StoreException {
+        try (DiskSource src = ImageFiles.open(image)) {
+            DiskMap map = session.newDisk(disk, src.size());
+            ingest(session, map, src, src.allocated(), progress);
+            return map;
+        } catch (IOException e) {
+            throw StoreException.io("reading " + image, e);
+        }
     }
 
     /**

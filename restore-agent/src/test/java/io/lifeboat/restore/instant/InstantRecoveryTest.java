@@ -8,8 +8,8 @@ import io.lifeboat.store.Progress;
 import io.lifeboat.store.StoreException;
 import io.lifeboat.store.Store;
 import io.lifeboat.store.StoreConfig;
-import io.lifeboat.store.StoreFixture;
 import io.lifeboat.store.BackupSession;
+import io.lifeboat.store.ingest.Ingester;
 import io.lifeboat.store.manifest.Manifest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -69,7 +69,7 @@ class InstantRecoveryTest {
                 + "<interface type='user'><mac address='52:54:00:12:34:56'/><model type='virtio'/></interface>"
                 + "<memballoon model='none'/></devices></domain>";
         try (BackupSession s = store.beginBackup("web01")) {
-            StoreFixture.ingestAll(store, s, source);
+            Ingester.forThisMachine(store.config().zstdLevel()).ingestImage(s, "vda", source, Progress.none());
             point = s.commit(Manifest.Kind.FULL, Manifest.Consistency.OFFLINE, "", xml, Map.of());
         }
         libvirt = new Connect(URI);
@@ -306,7 +306,7 @@ class InstantRecoveryTest {
                 + "<memballoon model='none'/></devices></domain>";
         Manifest withMore;
         try (BackupSession s = store.beginBackup("db01")) {
-            StoreFixture.ingestAll(store, s, source);
+            Ingester.forThisMachine(store.config().zstdLevel()).ingestImage(s, "vda", source, Progress.none());
             withMore = s.commit(Manifest.Kind.FULL, Manifest.Consistency.OFFLINE, "", xml, Map.of());
         }
         String vm = vmName();
@@ -437,7 +437,8 @@ class InstantRecoveryTest {
         TestImages.run("qemu-io", "-f", "raw", second.toString(), "-c", "write -P 0x33 0 2M", "-c", "write -P 0x44 16M 1M");
         Manifest two;
         try (BackupSession s = store.beginBackup("web02")) {
-            StoreFixture.ingestAll(store, s, source, second);
+            Ingester.forThisMachine(store.config().zstdLevel()).ingestImage(s, "vda", source, Progress.none());
+            Ingester.forThisMachine(store.config().zstdLevel()).ingestImage(s, "vdb", second, Progress.none());
             two = s.commit(Manifest.Kind.FULL, Manifest.Consistency.OFFLINE, "", domainXml("web02", 2), Map.of());
         }
         String vm = vmName();
