@@ -23,6 +23,7 @@ WORKDIR /src
 COPY pom.xml ./
 COPY dedup-store/pom.xml dedup-store/
 COPY nbd/pom.xml nbd/
+COPY kvm/pom.xml kvm/
 COPY restore-agent/pom.xml restore-agent/
 COPY scheduler/pom.xml scheduler/
 COPY ui/pom.xml ui/

@@ -1,3 +1,4 @@
+import io.lifeboat.kvm.libvirt.LibvirtConnection;
 import io.lifeboat.appliance.backup.BackupEngine;
 import io.lifeboat.appliance.backup.BackupJob;
 import io.lifeboat.appliance.backup.BackupOptions;
@@ -41,7 +42,7 @@ public class VmBench {
                 + "<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='" + disk
                 + "'/><target dev='vda' bus='virtio'/><alias name='ua-vda'/></disk>"
                 + "<memballoon model='none'/></devices></domain>";
-        Connect conn = new Connect(URI);
+        Connect conn = LibvirtConnection.open(URI);
         Domain domain = conn.domainDefineXML(xml);
         try {
             domain.create();

@@ -1,5 +1,6 @@
 package io.lifeboat.appliance.backup;
 
+import io.lifeboat.kvm.libvirt.LibvirtConnection;
 import io.lifeboat.appliance.inventory.TestVms;
 import org.libvirt.Connect;
 import org.libvirt.Domain;
@@ -43,7 +44,7 @@ final class TestVm implements AutoCloseable {
 
     /** Defines (and if {@code start}, starts) a VM with disks of the given sizes, vda, vdb, ... */
     static TestVm create(Path dir, boolean start, boolean agentChannel, long... diskSizes) throws Exception {
-        Connect conn = new Connect(URI);
+        Connect conn = LibvirtConnection.open(URI);
         String name = "lbtest-" + UUID.randomUUID().toString().substring(0, 8);
         Map<String, Path> images = new LinkedHashMap<>();
         for (int i = 0; i < diskSizes.length; i++) {

@@ -1,7 +1,9 @@
 package io.lifeboat.restore.instant;
 
+import io.lifeboat.kvm.libvirt.LibvirtConnection;
+import io.lifeboat.kvm.domain.Disk;
 import io.lifeboat.nbd.ExportStatistics;
-import io.lifeboat.restore.domain.DomainXml;
+import io.lifeboat.kvm.domain.DomainXml;
 import io.lifeboat.restore.RestoreException;
 import io.lifeboat.restore.TestImages;
 import io.lifeboat.store.Progress;
@@ -72,7 +74,7 @@ class InstantRecoveryTest {
             StoreFixture.ingestAll(store, s, source);
             point = s.commit(Manifest.Kind.FULL, Manifest.Consistency.OFFLINE, "", xml, Map.of());
         }
-        libvirt = new Connect(URI);
+        libvirt = LibvirtConnection.open(URI);
     }
 
     @AfterEach
@@ -315,7 +317,7 @@ class InstantRecoveryTest {
             Domain d = domain(vm);
             assertThat(d.getInfo().state).isEqualTo(DomainInfo.DomainState.VIR_DOMAIN_RUNNING);
             DomainXml live = DomainXml.parse(d.getXMLDesc(0));
-            assertThat(live.disks()).extracting(DomainXml.Disk::target).containsExactlyInAnyOrder("vda", "sda");
+            assertThat(live.disks()).extracting(Disk::target).containsExactlyInAnyOrder("vda", "sda");
             assertThat(live.disks()).filteredOn(disk -> disk.target().equals("sda")).singleElement()
                     .satisfies(cdrom -> assertThat(cdrom.path()).isNull());
             assertThat(d.getXMLDesc(0)).doesNotContain(shared.toString());

@@ -1,4 +1,4 @@
-package io.lifeboat.restore.domain;
+package io.lifeboat.kvm.domain;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -16,13 +16,6 @@ import org.w3c.dom.Element;
  * writes it back.
  */
 public final class DomainXml {
-
-    /**
-     * A {@code <disk>} element's essentials. {@code path} is null for network disks and empty
-     * drives; {@code readOnly} is the {@code <readonly/>} flag.
-     */
-    public record Disk(String target, String device, String sourceType, String format, String path, boolean readOnly) {
-    }
 
     private final Document document;
     private final Element domain;
