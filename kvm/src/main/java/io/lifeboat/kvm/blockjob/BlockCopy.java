@@ -2,6 +2,7 @@ package io.lifeboat.kvm.blockjob;
 
 import io.lifeboat.kvm.KvmException;
 import io.lifeboat.kvm.KvmException.Kind;
+import io.lifeboat.kvm.domain.DomainXml;
 import io.lifeboat.kvm.domain.XmlDocuments;
 import io.lifeboat.kvm.libvirt.LibvirtConnection;
 import org.libvirt.Domain;
@@ -94,15 +95,7 @@ public final class BlockCopy {
     }
 
     private static Element liveDisk(Domain domain, String target) throws LibvirtException {
-        Element devices = XmlDocuments.child(XmlDocuments.parse(domain.getXMLDesc(0), "Domain XML").getDocumentElement(), "devices");
-        if (devices != null) {
-            for (Element disk : XmlDocuments.children(devices, "disk")) {
-                if (target.equals(XmlDocuments.attribute(XmlDocuments.child(disk, "target"), "dev"))) {
-                    return disk;
-                }
-            }
-        }
-        return null;
+        return DomainXml.parse(domain.getXMLDesc(0)).diskElement(target).orElse(null);
     }
 
     /** {@code <disk type='file'><source file='IMAGE'/><driver type='qcow2'/></disk>} */

@@ -4,6 +4,7 @@ import org.libvirt.Domain;
 import org.libvirt.LibvirtException;
 import org.w3c.dom.Element;
 
+import io.lifeboat.kvm.domain.DomainXml;
 import io.lifeboat.kvm.domain.XmlDocuments;
 
 /** Human monitor (HMP) commands to a running domain's QEMU, sent through libvirt. */
@@ -34,15 +35,10 @@ public final class QemuMonitor {
 
     /** libvirt's node name of the disk's NBD backing store, {@code libvirt-<index>-format}; null without one. */
     private static String nbdNode(Domain domain, String target) throws LibvirtException {
-        Element devices = XmlDocuments.child(
-                XmlDocuments.parse(domain.getXMLDesc(0), "Domain XML").getDocumentElement(), "devices");
-        for (Element d : XmlDocuments.children(devices, "disk")) {
-            Element t = XmlDocuments.child(d, "target");
-            Element backing = XmlDocuments.child(d, "backingStore");
-            if (t != null && target.equals(t.getAttribute("dev")) && backing != null
-                    && "network".equals(backing.getAttribute("type")) && !backing.getAttribute("index").isEmpty()) {
-                return "libvirt-" + backing.getAttribute("index") + "-format";
-            }
+        Element disk = DomainXml.parse(domain.getXMLDesc(0)).diskElement(target).orElse(null);
+        Element backing = disk == null ? null : XmlDocuments.child(disk, "backingStore");
+        if (backing != null && "network".equals(backing.getAttribute("type")) && !backing.getAttribute("index").isEmpty()) {
+            return "libvirt-" + backing.getAttribute("index") + "-format";
         }
         return null;
     }
