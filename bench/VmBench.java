@@ -1,8 +1,8 @@
-import io.lifeboat.kvm.libvirt.LibvirtConnection;
 import io.lifeboat.appliance.backup.BackupEngine;
 import io.lifeboat.appliance.backup.BackupJob;
 import io.lifeboat.appliance.backup.BackupOptions;
 import io.lifeboat.appliance.backup.BackupResult;
+import io.lifeboat.kvm.libvirt.LibvirtConnection;
 import io.lifeboat.store.Progress;
 import io.lifeboat.store.Store;
 import io.lifeboat.store.StoreConfig;

@@ -1,9 +1,9 @@
 package io.lifeboat.restore;
 
-import io.lifeboat.kvm.libvirt.LibvirtConnection;
 import io.lifeboat.kvm.domain.Disk;
 import io.lifeboat.kvm.domain.DomainXml;
 import io.lifeboat.kvm.domain.XmlInputException;
+import io.lifeboat.kvm.libvirt.LibvirtConnection;
 import io.lifeboat.store.StoreException;
 import io.lifeboat.store.chunk.Digest;
 import io.lifeboat.store.manifest.DiskMap;

@@ -1,10 +1,10 @@
 package io.lifeboat.appliance.inventory;
 
-import io.lifeboat.kvm.libvirt.LibvirtConnection;
 import io.lifeboat.kvm.KvmException;
 import io.lifeboat.kvm.domain.Disk;
 import io.lifeboat.kvm.domain.DomainXml;
 import io.lifeboat.kvm.domain.Macs;
+import io.lifeboat.kvm.libvirt.LibvirtConnection;
 import io.lifeboat.kvm.qemu.QemuImg;
 
 import java.io.IOException;

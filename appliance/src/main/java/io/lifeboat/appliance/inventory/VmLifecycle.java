@@ -1,9 +1,9 @@
 package io.lifeboat.appliance.inventory;
 
-import io.lifeboat.kvm.libvirt.LibvirtConnection;
 import io.lifeboat.kvm.domain.Disk;
 import io.lifeboat.kvm.domain.DomainXml;
 import io.lifeboat.kvm.domain.XmlInputException;
+import io.lifeboat.kvm.libvirt.LibvirtConnection;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,7 +1,7 @@
 package io.lifeboat.appliance.backup;
 
-import io.lifeboat.kvm.libvirt.LibvirtConnection;
 import io.lifeboat.appliance.inventory.TestVms;
+import io.lifeboat.kvm.libvirt.LibvirtConnection;
 import org.libvirt.Connect;
 import org.libvirt.Domain;
 import org.libvirt.LibvirtException;

@@ -1,7 +1,7 @@
 package io.lifeboat.kvm.blockjob;
 
-import io.lifeboat.kvm.KvmException;
 import io.lifeboat.kvm.KvmException.Kind;
+import io.lifeboat.kvm.KvmException;
 import io.lifeboat.kvm.domain.DomainXml;
 import io.lifeboat.kvm.domain.XmlDocuments;
 import io.lifeboat.kvm.libvirt.LibvirtConnection;

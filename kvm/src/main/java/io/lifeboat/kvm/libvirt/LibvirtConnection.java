@@ -13,8 +13,8 @@ import org.libvirt.Error.ErrorNumber;
 import org.libvirt.ErrorCallback;
 import org.libvirt.LibvirtException;
 
-import io.lifeboat.kvm.KvmException;
 import io.lifeboat.kvm.KvmException.Kind;
+import io.lifeboat.kvm.KvmException;
 
 /**
  * Opens libvirt connections: the one place that calls libvirt-java's {@code Connect}

@@ -1,7 +1,7 @@
 package io.lifeboat.kvm.qemu;
 
-import io.lifeboat.kvm.KvmException;
 import io.lifeboat.kvm.KvmException.Kind;
+import io.lifeboat.kvm.KvmException;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,15 +1,15 @@
 package io.lifeboat.restore.instant;
 
-import io.lifeboat.kvm.libvirt.LibvirtConnection;
 import io.lifeboat.kvm.domain.Disk;
-import io.lifeboat.nbd.ExportStatistics;
 import io.lifeboat.kvm.domain.DomainXml;
+import io.lifeboat.kvm.libvirt.LibvirtConnection;
+import io.lifeboat.nbd.ExportStatistics;
 import io.lifeboat.restore.RestoreException;
 import io.lifeboat.restore.TestImages;
 import io.lifeboat.store.Progress;
-import io.lifeboat.store.StoreException;
 import io.lifeboat.store.Store;
 import io.lifeboat.store.StoreConfig;
+import io.lifeboat.store.StoreException;
 import io.lifeboat.store.StoreFixture;
 import io.lifeboat.store.ingest.BackupSession;
 import io.lifeboat.store.manifest.Manifest;
