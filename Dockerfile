@@ -25,6 +25,7 @@ COPY cli/pom.xml cli/
 COPY dedup-store/pom.xml dedup-store/
 COPY nbd/pom.xml nbd/
 COPY testkit/pom.xml testkit/
+COPY kvm/pom.xml kvm/
 COPY restore-agent/pom.xml restore-agent/
 COPY scheduler/pom.xml scheduler/
 COPY ui/pom.xml ui/

@@ -2,6 +2,7 @@ import io.lifeboat.appliance.backup.BackupEngine;
 import io.lifeboat.appliance.backup.BackupJob;
 import io.lifeboat.appliance.backup.BackupOptions;
 import io.lifeboat.appliance.backup.BackupResult;
+import io.lifeboat.kvm.libvirt.LibvirtConnection;
 import io.lifeboat.store.Progress;
 import io.lifeboat.store.Store;
 import io.lifeboat.store.StoreConfig;
@@ -41,7 +42,7 @@ public class VmBench {
                 + "<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='" + disk
                 + "'/><target dev='vda' bus='virtio'/><alias name='ua-vda'/></disk>"
                 + "<memballoon model='none'/></devices></domain>";
-        Connect conn = new Connect(URI);
+        Connect conn = LibvirtConnection.open(URI);
         Domain domain = conn.domainDefineXML(xml);
         try {
             domain.create();

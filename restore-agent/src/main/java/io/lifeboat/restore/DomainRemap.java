@@ -1,7 +1,8 @@
 package io.lifeboat.restore;
 
-import io.lifeboat.restore.domain.DomainXml;
-import io.lifeboat.restore.domain.Macs;
+import io.lifeboat.kvm.domain.Disk;
+import io.lifeboat.kvm.domain.DomainXml;
+import io.lifeboat.kvm.domain.Macs;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,7 +52,7 @@ public final class DomainRemap {
             xml.replaceMacs(Macs.fresh(taken));
             xml.dropNvramPath();
         }
-        for (DomainXml.Disk disk : xml.disks()) {
+        for (Disk disk : xml.disks()) {
             Path file = diskFiles.get(disk.target());
             if (file != null) {
                 xml.replaceDiskFile(disk.target(), file.toString(), format.driverType());

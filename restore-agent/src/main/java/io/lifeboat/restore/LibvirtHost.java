@@ -1,11 +1,13 @@
 package io.lifeboat.restore;
 
-import io.lifeboat.restore.domain.XmlDocuments;
+import io.lifeboat.kvm.KvmException;
+import io.lifeboat.kvm.domain.XmlDocuments;
+import io.lifeboat.kvm.libvirt.LibvirtConnection;
+import io.lifeboat.kvm.libvirt.ReconnectingConnection;
 import io.lifeboat.store.StoreException.Kind;
 import org.libvirt.Connect;
 import org.libvirt.Domain;
 import org.libvirt.Error.ErrorNumber;
-import org.libvirt.ErrorCallback;
 import org.libvirt.LibvirtException;
 import org.libvirt.StoragePool;
 import org.w3c.dom.Element;
@@ -15,11 +17,11 @@ import java.util.Optional;
 
 /**
  * One connection to the libvirt daemon a restore defines its VM on: the few calls a restore
- * needs, with libvirt's errors turned into {@link RestoreException}s that name the host.
+ * needs, with libvirt's errors turned into {@link RestoreException}s that name the host. The
+ * connection opens within {@link LibvirtConnection#DEFAULT_TIMEOUT} and is reopened if it dies
+ * between calls ({@link ReconnectingConnection}).
  */
 public final class LibvirtHost implements AutoCloseable {
-    /** Keeps libvirt from also printing each error to stderr; the caller gets it as an exception. */
-    private static final ErrorCallback SILENT = new ErrorCallback();
     private static final int INACTIVE_SECURE = Domain.XMLFlags.INACTIVE | Domain.XMLFlags.SECURE;
 
     /** A domain that exists on the host. */
@@ -27,21 +29,19 @@ public final class LibvirtHost implements AutoCloseable {
     }
 
     private final String uri;
-    private final Connect connect;
+    private final ReconnectingConnection connection;
 
-    private LibvirtHost(String uri, Connect connect) {
+    private LibvirtHost(String uri, ReconnectingConnection connection) {
         this.uri = uri;
-        this.connect = connect;
+        this.connection = connection;
     }
 
+    /** Connects now, so that a host that cannot be reached fails the restore before anything is done. */
     public static LibvirtHost connect(String uri) throws RestoreException {
-        try {
-            Connect c = new Connect(uri, false);
-            c.setConnectionErrorCallback(SILENT);
-            return new LibvirtHost(uri, c);
-        } catch (LibvirtException e) {
-            throw new RestoreException(Kind.IO, "cannot connect to libvirt at " + uri + ": " + detail(e), e);
-        }
+        ReconnectingConnection connection = new ReconnectingConnection(uri, LibvirtConnection.DEFAULT_TIMEOUT);
+        LibvirtHost host = new LibvirtHost(uri, connection);
+        host.connection();
+        return host;
     }
 
     String uri() {
@@ -49,20 +49,11 @@ public final class LibvirtHost implements AutoCloseable {
     }
 
     /** The connection itself, for what this class does not wrap (block jobs, domain state). */
-    public Connect connection() {
-        return connect;
-    }
-
-    /**
-     * True for URIs that reach the libvirtd of this machine ({@code qemu:///system},
-     * {@code qemu+unix:///system}): only there do this machine's file paths mean the same.
-     */
-    public static boolean isLocal(String uri) {
+    public Connect connection() throws RestoreException {
         try {
-            String host = new java.net.URI(uri).getHost();
-            return host == null || host.isEmpty() || host.equals("localhost") || host.equals("127.0.0.1");
-        } catch (java.net.URISyntaxException e) {
-            return false;
+            return connection.get();
+        } catch (KvmException e) {
+            throw RestoreException.from(e);
         }
     }
 
@@ -78,7 +69,7 @@ public final class LibvirtHost implements AutoCloseable {
     /** The domain of that name, running or not, if the host has one. */
     public Optional<Domain> domain(String name) throws RestoreException {
         try {
-            return Optional.of(connect.domainLookupByName(name));
+            return Optional.of(connection().domainLookupByName(name));
         } catch (LibvirtException e) {
             return absentIf(e, ErrorNumber.VIR_ERR_NO_DOMAIN, "look up VM " + name);
         }
@@ -86,7 +77,7 @@ public final class LibvirtHost implements AutoCloseable {
 
     public Optional<ExistingVm> byUuid(String uuid) throws RestoreException {
         try {
-            return Optional.of(describe(connect.domainLookupByUUIDString(uuid)));
+            return Optional.of(describe(connection().domainLookupByUUIDString(uuid)));
         } catch (LibvirtException e) {
             if (has(e, ErrorNumber.VIR_ERR_INVALID_ARG)) {
                 return Optional.empty(); // not a UUID libvirt accepts, so no domain has it
@@ -98,7 +89,7 @@ public final class LibvirtHost implements AutoCloseable {
     /** Defines (or redefines, same name and UUID) a persistent domain; returns its UUID. */
     String define(String xml) throws RestoreException {
         try {
-            return connect.domainDefineXML(xml).getUUIDString();
+            return connection().domainDefineXML(xml).getUUIDString();
         } catch (LibvirtException e) {
             Kind kind = has(e, ErrorNumber.VIR_ERR_XML_ERROR) || has(e, ErrorNumber.VIR_ERR_XML_DETAIL)
                     || has(e, ErrorNumber.VIR_ERR_XML_INVALID_SCHEMA) ? Kind.BAD_INPUT : Kind.IO;
@@ -108,7 +99,7 @@ public final class LibvirtHost implements AutoCloseable {
 
     void start(String name) throws RestoreException {
         try {
-            connect.domainLookupByName(name).create();
+            connection().domainLookupByName(name).create();
         } catch (LibvirtException e) {
             throw new RestoreException(Kind.IO, "VM " + name + " was defined on " + uri + " but did not start: " + detail(e), e);
         }
@@ -117,7 +108,7 @@ public final class LibvirtHost implements AutoCloseable {
     /** The target directory of a {@code dir} storage pool. */
     Path poolDirectory(String pool) throws RestoreException {
         try {
-            StoragePool p = connect.storagePoolLookupByName(pool);
+            StoragePool p = connection().storagePoolLookupByName(pool);
             Element root = XmlDocuments.parse(p.getXMLDesc(0), "Storage pool XML").getDocumentElement();
             if (!"dir".equals(root.getAttribute("type"))) {
                 throw RestoreException.badInput("storage pool " + pool + " on " + uri + " is of type '"
@@ -140,7 +131,7 @@ public final class LibvirtHost implements AutoCloseable {
     /** Lets an active pool list the files just written; an inactive pool finds them when started. */
     void refreshPool(String pool) throws RestoreException {
         try {
-            StoragePool p = connect.storagePoolLookupByName(pool);
+            StoragePool p = connection().storagePoolLookupByName(pool);
             if (p.isActive() == 1) {
                 p.refresh(0);
             }
@@ -165,19 +156,15 @@ public final class LibvirtHost implements AutoCloseable {
     }
 
     private static boolean has(LibvirtException e, ErrorNumber code) {
-        return e.getError() != null && e.getError().getCode() == code;
+        return LibvirtConnection.hasCode(e, code);
     }
 
     private static String detail(LibvirtException e) {
-        return e.getError() != null && e.getError().getMessage() != null ? e.getError().getMessage() : String.valueOf(e.getMessage());
+        return LibvirtConnection.detail(e);
     }
 
     @Override
     public void close() {
-        try {
-            connect.close();
-        } catch (LibvirtException e) {
-            // the connection is gone either way
-        }
+        connection.close();
     }
 }

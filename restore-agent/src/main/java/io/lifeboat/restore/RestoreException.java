@@ -1,5 +1,6 @@
 package io.lifeboat.restore;
 
+import io.lifeboat.kvm.KvmException;
 import io.lifeboat.store.StoreException;
 
 /**
@@ -27,5 +28,10 @@ public class RestoreException extends StoreException {
 
     public static RestoreException notFound(String message) {
         return new RestoreException(Kind.NOT_FOUND, message);
+    }
+
+    /** A failure of libvirt or a QEMU tool, as a restore reports it: a full disk stays NO_SPACE. */
+    public static RestoreException from(KvmException e) {
+        return new RestoreException(e.kind() == KvmException.Kind.NO_SPACE ? Kind.NO_SPACE : Kind.IO, e.getMessage(), e);
     }
 }

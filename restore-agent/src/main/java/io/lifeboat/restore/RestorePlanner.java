@@ -1,7 +1,9 @@
 package io.lifeboat.restore;
 
-import io.lifeboat.restore.domain.DomainXml;
-import io.lifeboat.restore.domain.XmlInputException;
+import io.lifeboat.kvm.domain.Disk;
+import io.lifeboat.kvm.domain.DomainXml;
+import io.lifeboat.kvm.domain.XmlInputException;
+import io.lifeboat.kvm.libvirt.LibvirtConnection;
 import io.lifeboat.store.StoreException;
 import io.lifeboat.store.chunk.Digest;
 import io.lifeboat.store.manifest.DiskMap;
@@ -118,11 +120,11 @@ final class RestorePlanner {
         List<String> macs = List.of();
         String definition = null;
         if (defines) {
-            Set<String> attached = xml.disks().stream().map(DomainXml.Disk::target).collect(Collectors.toSet());
+            Set<String> attached = xml.disks().stream().map(Disk::target).collect(Collectors.toSet());
             files.keySet().stream().filter(d -> !attached.contains(d)).forEach(d ->
                     notes.add("disk " + d + " was written but is not attached: the stored definition has no disk " + d));
             DomainRemap.Result remapped = DomainRemap.apply(xml, name, uuid, r.mode() != RestoreMode.OVER_ORIGINAL,
-                    files, r.format(), r.networks(), LibvirtHost.isLocal(r.uri()));
+                    files, r.format(), r.networks(), LibvirtConnection.isLocal(r.uri()));
             notes.addAll(remapped.notes());
             macs = remapped.macs();
             definition = remapped.xml();
@@ -211,7 +213,7 @@ final class RestorePlanner {
     /** File-backed disks of a definition, by target. */
     private static Map<String, Path> fileDisks(DomainXml xml) {
         Map<String, Path> files = new HashMap<>();
-        for (DomainXml.Disk d : xml.disks()) {
+        for (Disk d : xml.disks()) {
             if ("disk".equals(d.device()) && "file".equals(d.sourceType()) && d.path() != null) {
                 files.put(d.target(), Path.of(d.path()));
             }
@@ -228,7 +230,7 @@ final class RestorePlanner {
             throw RestoreException.badInput("give a directory or a storage pool for the disk files");
         }
         if (!Files.isDirectory(dir)) {
-            if (host != null && !LibvirtHost.isLocal(host.uri())) {
+            if (host != null && !LibvirtConnection.isLocal(host.uri())) {
                 // The agent writes the disk files itself, on this machine: another host's VM can
                 // only use them through storage both see at the same path.
                 throw RestoreException.badInput("directory " + dir + (r.storagePool() != null ? " (storage pool "

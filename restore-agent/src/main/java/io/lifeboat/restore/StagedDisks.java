@@ -1,5 +1,7 @@
 package io.lifeboat.restore;
 
+import io.lifeboat.kvm.KvmException;
+import io.lifeboat.kvm.qemu.QemuImg;
 import io.lifeboat.store.Progress;
 import io.lifeboat.store.StoreException;
 import io.lifeboat.store.manifest.DiskMap;
@@ -50,7 +52,11 @@ final class StagedDisks implements AutoCloseable {
             cancel.check();
             progress.phase("convert " + e.getKey().name(), e.getKey().size());
             staged.put(qcow2, null);
-            QemuImg.rawToQcow2(raw, qcow2);
+            try {
+                QemuImg.rawToQcow2(raw, qcow2);
+            } catch (KvmException k) {
+                throw RestoreException.from(k);
+            }
             force(qcow2); // qemu-img writes without flushing: durable before the durable raw copy goes
             staged.put(qcow2, e.getValue());
             delete(raw);

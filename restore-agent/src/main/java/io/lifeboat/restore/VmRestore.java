@@ -40,7 +40,7 @@ public final class VmRestore {
      */
     public RestoreResult restore(RestoreRequest request, Progress progress, Cancellation cancel) throws StoreException {
         progress.phase("check", 0);
-        try (LibvirtHost host = RestorePlanner.needsLibvirt(request) ? LibvirtHost.connect(request.uri()) : null) {
+        try (LibvirtHost host = connect(request, cancel)) {
             RestorePlan plan = planner.plan(request, host);
             try (StagedDisks disks = new StagedDisks(plan.targets(), request.format())) {
                 try {
@@ -80,6 +80,15 @@ public final class VmRestore {
                 return new RestoreResult(plan.name(), plan.uuid(), request.uri(), request.mode(), plan.diskFiles(),
                         plan.definesVm(), started, plan.macs(), plan.notes());
             }
+        }
+    }
+
+    /** The restore's libvirt host, if it needs one; a cancel while connecting is the cancel's error. */
+    private static LibvirtHost connect(RestoreRequest request, Cancellation cancel) throws StoreException {
+        try {
+            return RestorePlanner.needsLibvirt(request) ? LibvirtHost.connect(request.uri()) : null;
+        } catch (StoreException e) {
+            throw cancel.cancelledOr(e);
         }
     }
 }

@@ -1,8 +1,9 @@
 package io.lifeboat.restore;
 
+import io.lifeboat.kvm.domain.Disk;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.lifeboat.restore.domain.DomainXml;
+import io.lifeboat.kvm.domain.DomainXml;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,9 +50,9 @@ class DomainRemapTest {
         assertThat(out.macs()).isEqualTo(r.macs()).hasSize(1).doesNotContain("52:54:00:00:00:01");
         assertThat(out.networks()).containsExactly("dr-lan");
         assertThat(out.disks()).containsExactly(
-                new DomainXml.Disk("vda", "disk", "file", "raw", vda.toString(), false),
-                new DomainXml.Disk("sda", "cdrom", "file", "raw", iso.toString(), true),
-                new DomainXml.Disk("sdb", "cdrom", "file", "raw", null, true));
+                new Disk("vda", "disk", "file", "raw", vda.toString(), false),
+                new Disk("sda", "cdrom", "file", "raw", iso.toString(), true),
+                new Disk("sdb", "cdrom", "file", "raw", null, true));
         assertThat(r.xml()).doesNotContain("backingStore", "nvram");
         assertThat(r.notes()).containsExactly("disk vdb removed: it is not in the restore point",
                 "cdrom sdb left empty: /gone.iso is not available there");
@@ -65,7 +66,7 @@ class DomainRemapTest {
 
         assertThat(r.macs()).containsExactly("52:54:00:00:00:01");
         assertThat(r.xml()).contains("web01_VARS.fd");
-        assertThat(DomainXml.parse(r.xml()).disks()).extracting(DomainXml.Disk::path)
+        assertThat(DomainXml.parse(r.xml()).disks()).extracting(Disk::path)
                 .containsExactly(dir.resolve("web01.qcow2").toString(), null, null);
     }
 }

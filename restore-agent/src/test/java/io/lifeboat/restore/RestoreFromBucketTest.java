@@ -1,5 +1,6 @@
 package io.lifeboat.restore;
 
+import io.lifeboat.kvm.libvirt.LibvirtConnection;
 import io.lifeboat.restore.agent.RestoreAgent;
 import io.lifeboat.restore.instant.InstantRecovery;
 import io.lifeboat.restore.instant.InstantSession;
@@ -87,7 +88,7 @@ class RestoreFromBucketTest {
 
     @AfterEach
     void removeVms() throws Exception {
-        Connect libvirt = new Connect(URI);
+        Connect libvirt = LibvirtConnection.open(URI);
         try {
             for (String vm : vms) {
                 Domain d;
@@ -146,7 +147,7 @@ class RestoreFromBucketTest {
         assertThat(agent(bucketArgs("list"))).contains(restorePoint);
         agent(bucketArgs("restore", restorePoint, "--name", vm, "--dir", images.toString(), "--format", "qcow2", "--start"));
 
-        Connect libvirt = new Connect(URI);
+        Connect libvirt = LibvirtConnection.open(URI);
         try {
             Domain d = libvirt.domainLookupByName(vm);
             assertThat(d.getInfo().state).isEqualTo(DomainInfo.DomainState.VIR_DOMAIN_RUNNING);
@@ -170,7 +171,7 @@ class RestoreFromBucketTest {
                 assertThat(s.state()).isEqualTo(InstantSession.State.PIVOTED);
             });
         }
-        Connect libvirt = new Connect(URI);
+        Connect libvirt = LibvirtConnection.open(URI);
         try {
             Domain d = libvirt.domainLookupByName(vm);
             assertThat(d.getInfo().state).isEqualTo(DomainInfo.DomainState.VIR_DOMAIN_RUNNING);

@@ -6,11 +6,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
+import io.lifeboat.kvm.KvmException;
+import io.lifeboat.kvm.libvirt.LibvirtConnection;
 import org.libvirt.Connect;
 import org.libvirt.Domain;
 import org.libvirt.DomainInfo.DomainState;
 import org.libvirt.Error.ErrorNumber;
-import org.libvirt.ErrorCallback;
 import org.libvirt.LibvirtException;
 import org.libvirt.StoragePool;
 
@@ -20,14 +21,12 @@ import org.libvirt.StoragePool;
  */
 final class TestLibvirt implements AutoCloseable {
     static final String URI = "qemu:///system";
-    private static final ErrorCallback SILENT = new ErrorCallback();
 
     private final Connect connect;
     private final List<String> names = new ArrayList<>();
 
-    TestLibvirt() throws LibvirtException {
-        connect = new Connect(URI, false);
-        connect.setConnectionErrorCallback(SILENT);
+    TestLibvirt() throws KvmException {
+        connect = LibvirtConnection.open(URI);
     }
 
     Connect connect() {

@@ -1,9 +1,10 @@
 package io.lifeboat.restore;
 
+import io.lifeboat.kvm.domain.Disk;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.lifeboat.restore.domain.DomainXml;
+import io.lifeboat.kvm.domain.DomainXml;
 import io.lifeboat.store.Progress;
 import io.lifeboat.store.Store;
 import io.lifeboat.store.StoreException;
@@ -80,8 +81,8 @@ class VmRestoreTest {
         assertThat(defined.name()).isEqualTo(name);
         assertThat(defined.uuid()).isEqualTo(result.uuid()).isNotEqualTo(vm.uuid);
         assertThat(defined.macs()).hasSize(1).doesNotContain(vm.mac).allMatch(m -> m.startsWith("52:54:00:"));
-        assertThat(defined.disks()).extracting(DomainXml.Disk::path).containsExactly(vda.toString(), vdb.toString());
-        assertThat(defined.disks()).extracting(DomainXml.Disk::format).containsOnly("qcow2");
+        assertThat(defined.disks()).extracting(Disk::path).containsExactly(vda.toString(), vdb.toString());
+        assertThat(defined.disks()).extracting(Disk::format).containsOnly("qcow2");
         assertThat(progress.snapshot().phase()).isEqualTo("start");
     }
 
@@ -95,7 +96,7 @@ class VmRestoreTest {
         assertThat(TestImages.sameContent(vm.pristine("vdb"), "qcow2", target.resolve(name + "-vdb.raw"), "raw")).isTrue();
         assertThat(Files.size(vda)).isEqualTo(8 * TestImages.MIB);
         assertThat(TestImages.allocated(vda)).isLessThan(3 * TestImages.MIB); // 1.5 MiB of data in 8 MiB
-        assertThat(DomainXml.parse(libvirt.inactiveXml(name)).disks()).extracting(DomainXml.Disk::format).containsOnly("raw");
+        assertThat(DomainXml.parse(libvirt.inactiveXml(name)).disks()).extracting(Disk::format).containsOnly("raw");
         assertThat(libvirt.domain(name).isActive()).isZero();
     }
 
@@ -114,8 +115,8 @@ class VmRestoreTest {
         DomainXml copy = DomainXml.parse(libvirt.inactiveXml(name));
         assertThat(copy.uuid()).isEqualTo(clone.uuid()).isNotEqualTo(original.uuid());
         assertThat(copy.macs()).doesNotContainAnyElementsOf(original.macs());
-        assertThat(copy.disks()).extracting(DomainXml.Disk::path)
-                .doesNotContainAnyElementsOf(original.disks().stream().map(DomainXml.Disk::path).toList());
+        assertThat(copy.disks()).extracting(Disk::path)
+                .doesNotContainAnyElementsOf(original.disks().stream().map(Disk::path).toList());
         assertThat(TestImages.sameContent(vm.originalDisk("vda"), "qcow2", clone.diskFiles().get("vda"), "qcow2")).isTrue();
     }
 
@@ -165,7 +166,7 @@ class VmRestoreTest {
         DomainXml was = DomainXml.parse(before);
         assertThat(after.uuid()).isEqualTo(vm.uuid);
         assertThat(after.macs()).isEqualTo(was.macs());
-        assertThat(after.disks()).extracting(DomainXml.Disk::path).isEqualTo(was.disks().stream().map(DomainXml.Disk::path).toList());
+        assertThat(after.disks()).extracting(Disk::path).isEqualTo(was.disks().stream().map(Disk::path).toList());
         libvirt.awaitState(vm.name, DomainState.VIR_DOMAIN_RUNNING);
         assertThat(listing(vm.dir)).noneMatch(f -> f.startsWith("."));
     }

@@ -4,7 +4,7 @@ import io.lifeboat.appliance.backup.BackupException;
 import io.lifeboat.appliance.config.StoreUnavailableException;
 import io.lifeboat.appliance.inventory.InventoryException;
 import io.lifeboat.appliance.policy.InvalidPolicyRequest;
-import io.lifeboat.restore.domain.XmlInputException;
+import io.lifeboat.kvm.domain.XmlInputException;
 import io.lifeboat.store.StoreException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

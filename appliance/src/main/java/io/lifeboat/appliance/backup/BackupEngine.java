@@ -1,6 +1,7 @@
 package io.lifeboat.appliance.backup;
 
-import io.lifeboat.appliance.inventory.LibvirtHosts;
+import io.lifeboat.kvm.KvmException;
+import io.lifeboat.kvm.libvirt.LibvirtConnection;
 import io.lifeboat.store.Progress;
 import io.lifeboat.store.Store;
 import io.lifeboat.store.ingest.Ingester;
@@ -98,7 +99,7 @@ public final class BackupEngine implements AutoCloseable {
             return job;
         } catch (BackupException | LibvirtException | RuntimeException e) {
             running.remove(vm, job);
-            closeQuietly(conn);
+            LibvirtConnection.closeQuietly(conn);
             if (e instanceof BackupException be) {
                 throw be;
             }
@@ -132,16 +133,15 @@ public final class BackupEngine implements AutoCloseable {
             conn = connect();
             return new Recovery(store, conn, runRoot, options.jobEndTimeout()).run(liveJobs, liveVms);
         } finally {
-            closeQuietly(conn);
+            LibvirtConnection.closeQuietly(conn);
         }
     }
 
     private Connect connect() throws BackupException {
         try {
-            return LibvirtHosts.silenced(new Connect(libvirtUri));
-        } catch (LibvirtException e) {
-            throw new BackupException(BackupException.Kind.FAILED, "cannot connect to libvirt at " + libvirtUri + ": "
-                    + e.getError().getMessage(), e);
+            return LibvirtConnection.open(libvirtUri);
+        } catch (KvmException e) {
+            throw new BackupException(BackupException.Kind.FAILED, e.getMessage(), e);
         }
     }
 
@@ -153,16 +153,6 @@ public final class BackupEngine implements AutoCloseable {
                 throw new BackupException(BackupException.Kind.NOT_FOUND, "no VM named '" + vm + "'");
             }
             throw e;
-        }
-    }
-
-    private static void closeQuietly(Connect conn) {
-        if (conn != null) {
-            try {
-                conn.close();
-            } catch (LibvirtException e) {
-                // nothing left to do with it
-            }
         }
     }
 

@@ -1,5 +1,10 @@
 package io.lifeboat.appliance.backup;
 
+import io.lifeboat.kvm.KvmException;
+import io.lifeboat.kvm.blockjob.Checkpoints;
+import io.lifeboat.kvm.blockjob.PullBackup;
+import io.lifeboat.kvm.domain.BackupXml;
+import io.lifeboat.kvm.domain.Disk;
 import io.lifeboat.nbd.NbdClient;
 import io.lifeboat.store.Progress;
 import io.lifeboat.store.Store;
@@ -17,6 +22,7 @@ import org.libvirt.Domain;
 import org.libvirt.LibvirtException;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -106,7 +112,7 @@ final class BackupRun {
         String domainXml = domain.getXMLDesc(VIR_DOMAIN_XML_INACTIVE);
         cancel.check();
 
-        String backupXml = BackupXml.backup(run, def.disks(), base.checkpoint());
+        String backupXml = BackupXml.backup(run.socket(), run::scratch, def.disks(), base.checkpoint());
         String checkpointXml = checkpoint == null ? null : BackupXml.checkpoint(checkpoint, run.jobId(), def.disks());
         GuestQuiesce quiesce = GuestQuiesce.freeze(domain, def, options.agentTimeout());
         try {
@@ -121,7 +127,7 @@ final class BackupRun {
 
         session = store.beginBackup(vm);
         Map<String, Long> bytesRead = new LinkedHashMap<>();
-        for (VmDisk disk : def.disks()) {
+        for (Disk disk : def.disks()) {
             cancel.check();
             List<String> contexts = base.incremental()
                     ? List.of(BackupXml.dirtyBitmapContext(disk.target()))
@@ -158,7 +164,7 @@ final class BackupRun {
         progress.phase("finishing", 0);
         try {
             pull.end(options.jobEndTimeout());
-        } catch (LibvirtException | BackupException e) {
+        } catch (LibvirtException | KvmException e) {
             warnings.add("could not end the libvirt backup job: " + message(e));
         }
         try {
@@ -173,18 +179,18 @@ final class BackupRun {
         progress.phase("preparing", 0);
         run.writeState(vm, null);
         String domainXml = domain.getXMLDesc(VIR_DOMAIN_XML_INACTIVE);
-        for (VmDisk d : def.disks()) {
-            if (d.source() == null || !"file".equals(d.type())) {
+        for (Disk d : def.disks()) {
+            if (d.path() == null || !"file".equals(d.sourceType())) {
                 throw new BackupException(BackupException.Kind.BAD_INPUT, "disk " + d.target() + " of stopped VM " + vm
-                        + " is of type '" + d.type() + "'; only image files can be read while the VM is stopped");
+                        + " is of type '" + d.sourceType() + "'; only image files can be read while the VM is stopped");
             }
         }
         session = store.beginBackup(vm);
         Map<String, Long> bytesRead = new LinkedHashMap<>();
-        for (VmDisk disk : def.disks()) {
+        for (Disk disk : def.disks()) {
             cancel.check();
             MeteredSource source = track(new MeteredSource(
-                    ImageFiles.open(disk.source(), run.path().resolve("qemu-nbd-" + disk.target())), cancel, throttle));
+                    ImageFiles.open(Path.of(disk.path()), run.path().resolve("qemu-nbd-" + disk.target())), cancel, throttle));
             DiskMap map = session.newDisk(disk.target(), source.size());
             ingester.ingest(session, map, source, source.allocated(), progress);
             bytesRead.put(disk.target(), source.bytesRead());
@@ -256,13 +262,13 @@ final class BackupRun {
         if (pull != null && !pull.ended()) {
             try {
                 pull.end(options.jobEndTimeout());
-            } catch (LibvirtException | BackupException e) {
+            } catch (LibvirtException | KvmException e) {
                 warnings.add("could not end the libvirt backup job: " + message(e));
             }
         }
         if (createdCheckpoint != null && !committed) {
             try {
-                CheckpointChain.delete(domain, createdCheckpoint);
+                Checkpoints.delete(domain, createdCheckpoint);
             } catch (LibvirtException e) {
                 warnings.add("could not delete checkpoint " + createdCheckpoint + ": " + message(e));
             }

@@ -1,19 +1,19 @@
 package io.lifeboat.appliance.backup;
 
+import io.lifeboat.kvm.blockjob.Checkpoints;
+import io.lifeboat.kvm.domain.Disk;
 import io.lifeboat.store.Store;
 import io.lifeboat.store.StoreException;
 import io.lifeboat.store.manifest.DiskMap;
 import io.lifeboat.store.manifest.Manifest;
 import io.lifeboat.store.manifest.RestorePointId;
 import org.libvirt.Domain;
-import org.libvirt.Error.ErrorNumber;
 import org.libvirt.LibvirtException;
 
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
@@ -57,7 +57,7 @@ final class CheckpointChain {
 
     static Base find(Store store, Domain domain, String vm, DomainDefinition def) throws StoreException, LibvirtException {
         if (!def.allTrackChanges()) {
-            VmDisk raw = def.disks().stream().filter(d -> !d.tracksChanges()).findFirst().orElseThrow();
+            Disk raw = def.disks().stream().filter(d -> !d.tracksChanges()).findFirst().orElseThrow();
             return new Base(null, null, "disk " + raw.target() + " is " + raw.format()
                     + ", not qcow2: libvirt cannot keep a checkpoint bitmap for it");
         }
@@ -71,7 +71,7 @@ final class CheckpointChain {
             if (cp == null) {
                 continue;
             }
-            if (!exists(domain, cp)) {
+            if (!Checkpoints.exists(domain, cp)) {
                 return new Base(null, null, "checkpoint " + cp + " of restore point " + m.id()
                         + " no longer exists in libvirt (deleted, or the VM was redefined)");
             }
@@ -86,7 +86,7 @@ final class CheckpointChain {
 
     private static String diskChange(Domain domain, DomainDefinition def, Manifest m) throws LibvirtException {
         Set<String> now = new HashSet<>();
-        for (VmDisk d : def.disks()) {
+        for (Disk d : def.disks()) {
             now.add(d.target());
             DiskMap prev = m.disk(d.target());
             if (prev == null) {
@@ -103,30 +103,6 @@ final class CheckpointChain {
             }
         }
         return null;
-    }
-
-    /**
-     * Asks by listing: libvirt-java's checkpointLookupByName returns a dead handle instead of
-     * throwing when the checkpoint does not exist.
-     */
-    static boolean exists(Domain domain, String checkpoint) throws LibvirtException {
-        return Arrays.asList(domain.checkpointListNames(0)).contains(checkpoint);
-    }
-
-    /** Deletes the checkpoint (merging its bitmap into its parent's); true if it existed. */
-    static boolean delete(Domain domain, String checkpoint) throws LibvirtException {
-        if (!exists(domain, checkpoint)) {
-            return false;
-        }
-        try {
-            domain.checkpointLookupByName(checkpoint).delete(0);
-            return true;
-        } catch (LibvirtException e) {
-            if (e.getError().getCode() == ErrorNumber.VIR_ERR_NO_DOMAIN_CHECKPOINT) {
-                return false; // deleted meanwhile
-            }
-            throw e;
-        }
     }
 
     /** Checkpoints named by any restore point of {@code vm}. */
@@ -150,12 +126,12 @@ final class CheckpointChain {
         Set<String> referenced = referenced(store, vm);
         String prefix = prefix(store);
         List<String> deleted = new ArrayList<>();
-        for (String name : domain.checkpointListNames(0)) {
+        for (String name : Checkpoints.names(domain)) {
             if (!name.startsWith(prefix) || referenced.contains(name) || keep.contains(name)) {
                 continue;
             }
             try {
-                if (delete(domain, name)) {
+                if (Checkpoints.delete(domain, name)) {
                     deleted.add(name);
                 }
             } catch (LibvirtException e) {

@@ -1,10 +1,10 @@
 package io.lifeboat.appliance.backup;
 
-import io.lifeboat.restore.domain.DomainXml;
-import io.lifeboat.restore.domain.XmlInputException;
+import io.lifeboat.kvm.domain.Disk;
+import io.lifeboat.kvm.domain.DomainXml;
+import io.lifeboat.kvm.domain.XmlInputException;
 
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -13,7 +13,7 @@ import java.util.List;
  * read-only, with a source; CD-ROMs and floppies are skipped) and whether a guest agent channel
  * is defined.
  */
-record DomainDefinition(String xml, List<VmDisk> disks, boolean hasAgentChannel) {
+record DomainDefinition(String xml, List<Disk> disks, boolean hasAgentChannel) {
     static final String AGENT_CHANNEL = "org.qemu.guest_agent.0";
 
     DomainDefinition {
@@ -27,17 +27,16 @@ record DomainDefinition(String xml, List<VmDisk> disks, boolean hasAgentChannel)
         } catch (XmlInputException e) {
             throw new BackupException(BackupException.Kind.FAILED, "libvirt returned domain XML that does not parse: " + e.getMessage(), e);
         }
-        List<VmDisk> disks = new ArrayList<>();
-        for (DomainXml.Disk d : parsed.disks()) {
-            boolean hasMedium = d.path() != null || "network".equals(d.sourceType());
-            if ("disk".equals(d.device()) && !d.readOnly() && hasMedium) {
-                disks.add(new VmDisk(d.target(), d.sourceType(), d.format(), d.path() == null ? null : Path.of(d.path())));
+        List<Disk> disks = new ArrayList<>();
+        for (Disk d : parsed.disks()) {
+            if ("disk".equals(d.device()) && !d.readOnly() && d.hasMedium()) {
+                disks.add(d);
             }
         }
         return new DomainDefinition(xml, disks, parsed.hasChannel(AGENT_CHANNEL));
     }
 
     boolean allTrackChanges() {
-        return disks.stream().allMatch(VmDisk::tracksChanges);
+        return disks.stream().allMatch(Disk::tracksChanges);
     }
 }

@@ -1,5 +1,8 @@
 package io.lifeboat.appliance.backup;
 
+import io.lifeboat.kvm.KvmException;
+import io.lifeboat.kvm.blockjob.Checkpoints;
+import io.lifeboat.kvm.blockjob.PullBackup;
 import io.lifeboat.store.Store;
 import io.lifeboat.store.StoreException;
 import io.lifeboat.store.ingest.QemuNbdSource;
@@ -83,11 +86,11 @@ final class Recovery {
                 if (d != null) {
                     endJobServing(d, vm, dir.path());
                     if (checkpoint != null && !CheckpointChain.referenced(store, vm).contains(checkpoint)
-                            && CheckpointChain.delete(d, checkpoint)) {
+                            && Checkpoints.delete(d, checkpoint)) {
                         actions.add("deleted checkpoint " + checkpoint + " of " + vm + " left by job " + dir.jobId());
                     }
                 }
-            } catch (LibvirtException | StoreException | BackupException e) {
+            } catch (LibvirtException | StoreException | KvmException e) {
                 failures.add("job " + dir.jobId() + " of " + vm + ": " + BackupRun.message(e));
             }
         }
@@ -122,12 +125,12 @@ final class Recovery {
             if (e.getError().getCode() != ErrorNumber.VIR_ERR_NO_DOMAIN) {
                 failures.add(vm + ": " + BackupRun.message(e));
             }
-        } catch (StoreException | BackupException e) {
+        } catch (StoreException | KvmException e) {
             failures.add(vm + ": " + BackupRun.message(e));
         }
     }
 
-    private void endJobServing(Domain d, String vm, Path under) throws LibvirtException, BackupException {
+    private void endJobServing(Domain d, String vm, Path under) throws LibvirtException, KvmException {
         Optional<String> xml = PullBackup.active(d);
         if (xml.isPresent() && xml.get().contains(under.toString())) {
             PullBackup.abort(d, jobEndTimeout);

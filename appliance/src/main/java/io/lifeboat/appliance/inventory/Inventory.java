@@ -1,6 +1,7 @@
 package io.lifeboat.appliance.inventory;
 
-import io.lifeboat.restore.domain.DomainXml;
+import io.lifeboat.kvm.domain.Disk;
+import io.lifeboat.kvm.domain.DomainXml;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -85,24 +86,23 @@ public class Inventory {
     static Vm describe(String host, Domain domain) throws LibvirtException {
         DomainInfo info = domain.getInfo();
         DomainXml xml = DomainXml.parse(domain.getXMLDesc(0));
-        List<VmDisk> disks = new ArrayList<>();
-        for (DomainXml.Disk disk : xml.disks()) {
+        List<Disk> disks = new ArrayList<>();
+        for (Disk disk : xml.disks()) {
             disks.add(sized(domain, disk));
         }
         return new Vm(host, domain.getName(), UUID.fromString(domain.getUUIDString()), VmState.of(info.state),
                 info.nrVirtCpu, info.maxMem * 1024, disks, VmTags.fromDomain(xml.element()));
     }
 
-    private static VmDisk sized(Domain domain, DomainXml.Disk disk) {
+    private static Disk sized(Domain domain, Disk disk) {
         if (disk.path() != null && disk.target() != null) {
             try {
                 DomainBlockInfo block = domain.blockInfo(disk.target());
-                return new VmDisk(disk.target(), disk.device(), disk.format(), block.getCapacity(),
-                        block.getAllocation(), disk.path(), true);
+                return disk.withSizes(block.getCapacity(), block.getAllocation());
             } catch (LibvirtException e) {
                 // Missing or unreadable image: list the VM anyway, without sizes.
             }
         }
-        return new VmDisk(disk.target(), disk.device(), disk.format(), 0, 0, disk.path(), false);
+        return disk;
     }
 }

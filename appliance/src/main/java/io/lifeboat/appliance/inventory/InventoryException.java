@@ -1,5 +1,7 @@
 package io.lifeboat.appliance.inventory;
 
+import io.lifeboat.kvm.KvmException;
+import io.lifeboat.kvm.libvirt.LibvirtConnection;
 import org.libvirt.Error;
 import org.libvirt.LibvirtException;
 
@@ -52,14 +54,24 @@ public class InventoryException extends RuntimeException {
         return new InventoryException(kindOf(code), "Cannot " + what + ": " + detail(e), e);
     }
 
+    /** A failure of libvirt or a QEMU tool, with its message as it is. */
+    static InventoryException from(KvmException e) {
+        Kind kind = switch (e.kind()) {
+            case UNREACHABLE -> Kind.UNREACHABLE;
+            case TIMEOUT -> Kind.TIMEOUT;
+            case NO_SPACE, FAILED -> Kind.FAILED;
+        };
+        return new InventoryException(kind, e.getMessage(), e);
+    }
+
     /** libvirt's own one-line message, without the Java wrapping. */
     static String detail(LibvirtException e) {
-        return e.getError() == null ? e.getMessage() : e.getError().getMessage();
+        return LibvirtConnection.detail(e);
     }
 
     /** True if libvirt reported this error code. */
     static boolean hasCode(LibvirtException e, Error.ErrorNumber code) {
-        return e.getError() != null && e.getError().getCode() == code;
+        return LibvirtConnection.hasCode(e, code);
     }
 
     static Kind kindOf(Error.ErrorNumber code) {

@@ -1,5 +1,6 @@
 package io.lifeboat.appliance.inventory;
 
+import io.lifeboat.kvm.domain.Disk;
 import java.util.Collections;
 import java.util.List;
 import java.util.SortedSet;
@@ -14,7 +15,7 @@ import java.util.UUID;
  * @param tags        Lifeboat tags, see {@link VmTags}
  */
 public record Vm(String host, String name, UUID uuid, VmState state, int vcpus, long memoryBytes,
-                 List<VmDisk> disks, SortedSet<String> tags) {
+                 List<Disk> disks, SortedSet<String> tags) {
 
     public Vm {
         disks = List.copyOf(disks);

@@ -1,7 +1,11 @@
 package io.lifeboat.appliance.inventory;
 
-import io.lifeboat.restore.domain.DomainXml;
-import io.lifeboat.restore.domain.Macs;
+import io.lifeboat.kvm.KvmException;
+import io.lifeboat.kvm.domain.Disk;
+import io.lifeboat.kvm.domain.DomainXml;
+import io.lifeboat.kvm.domain.Macs;
+import io.lifeboat.kvm.libvirt.LibvirtConnection;
+import io.lifeboat.kvm.qemu.QemuImg;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -41,7 +45,7 @@ public class VmCloner {
      */
     public Vm clone(String host, String source, String newName, Path targetDir) {
         Names.requireVmName(newName);
-        if (!LibvirtHosts.isLocal(host)) {
+        if (!LibvirtConnection.isLocal(host)) {
             throw new InventoryException(Kind.UNSUPPORTED, "Cloning copies disk files and needs a local libvirt host, not " + host);
         }
         DomainXml xml = hosts.withDomain(host, source, "clone", domain -> {
@@ -49,13 +53,17 @@ public class VmCloner {
             VmLifecycle.requireNew(domain.getConnect(), host, newName, null);
             return DomainXml.parse(domain.getXMLDesc(Domain.XMLFlags.INACTIVE | Domain.XMLFlags.SECURE));
         });
-        Map<DomainXml.Disk, Path> copies = plan(xml, newName, targetDir);
+        Map<Disk, Path> copies = plan(xml, newName, targetDir);
         List<Path> written = new ArrayList<>();
         try {
-            for (Map.Entry<DomainXml.Disk, Path> copy : copies.entrySet()) {
-                DomainXml.Disk disk = copy.getKey();
+            for (Map.Entry<Disk, Path> copy : copies.entrySet()) {
+                Disk disk = copy.getKey();
                 written.add(copy.getValue());
-                QemuImg.convert(Path.of(disk.path()), disk.format(), copy.getValue(), disk.format());
+                try {
+                    QemuImg.convert(Path.of(disk.path()), disk.format(), copy.getValue(), disk.format());
+                } catch (KvmException e) {
+                    throw InventoryException.from(e);
+                }
                 xml.replaceDiskFile(disk.target(), copy.getValue().toString(), disk.format());
             }
             xml.rename(newName);
@@ -73,9 +81,9 @@ public class VmCloner {
         }
     }
 
-    private static Map<DomainXml.Disk, Path> plan(DomainXml xml, String newName, Path targetDir) {
-        Map<DomainXml.Disk, Path> copies = new LinkedHashMap<>();
-        for (DomainXml.Disk disk : xml.disks()) {
+    private static Map<Disk, Path> plan(DomainXml xml, String newName, Path targetDir) {
+        Map<Disk, Path> copies = new LinkedHashMap<>();
+        for (Disk disk : xml.disks()) {
             if (!"disk".equals(disk.device())) {
                 continue; // cdrom and floppy images stay shared
             }

@@ -1,7 +1,9 @@
 package io.lifeboat.appliance.inventory;
 
-import io.lifeboat.restore.domain.DomainXml;
-import io.lifeboat.restore.domain.XmlInputException;
+import io.lifeboat.kvm.domain.Disk;
+import io.lifeboat.kvm.domain.DomainXml;
+import io.lifeboat.kvm.domain.XmlInputException;
+import io.lifeboat.kvm.libvirt.LibvirtConnection;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -107,7 +109,7 @@ public class VmLifecycle {
      * @return the disk files deleted
      */
     public List<Path> delete(String host, String vm, boolean deleteDisks) {
-        if (deleteDisks && !LibvirtHosts.isLocal(host)) {
+        if (deleteDisks && !LibvirtConnection.isLocal(host)) {
             throw new InventoryException(Kind.UNSUPPORTED,
                     "Deleting disk files needs a local libvirt host, not " + host);
         }
@@ -182,7 +184,7 @@ public class VmLifecycle {
     /** The image files Lifeboat owns for a VM: the top file of each disk (not cdroms). */
     static List<Path> diskFiles(DomainXml xml) {
         List<Path> files = new ArrayList<>();
-        for (DomainXml.Disk disk : xml.disks()) {
+        for (Disk disk : xml.disks()) {
             if ("disk".equals(disk.device()) && "file".equals(disk.sourceType()) && disk.path() != null) {
                 files.add(Path.of(disk.path()));
             }

@@ -1,6 +1,6 @@
 package io.lifeboat.appliance.inventory;
 
-import io.lifeboat.restore.domain.XmlDocuments;
+import io.lifeboat.kvm.domain.XmlDocuments;
 
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package io.lifeboat.appliance.inventory;
 
-import io.lifeboat.restore.domain.XmlDocuments;
+import io.lifeboat.kvm.domain.XmlDocuments;
 
 import java.util.Collection;
 import java.util.SortedSet;

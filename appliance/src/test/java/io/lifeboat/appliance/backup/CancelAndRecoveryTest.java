@@ -1,5 +1,7 @@
 package io.lifeboat.appliance.backup;
 
+import io.lifeboat.kvm.blockjob.PullBackup;
+import io.lifeboat.kvm.domain.BackupXml;
 import io.lifeboat.store.manifest.Manifest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -71,7 +73,7 @@ class CancelAndRecoveryTest {
         DomainDefinition def = DomainDefinition.parse(vm.domain().getXMLDesc(0));
         String cp = CheckpointChain.newName(h.store, "deadbeef");
         run.writeState(vm.name(), cp);
-        PullBackup.begin(vm.domain(), BackupXml.backup(run, def.disks(), null), BackupXml.checkpoint(cp, "deadbeef", def.disks()));
+        PullBackup.begin(vm.domain(), BackupXml.backup(run.socket(), run::scratch, def.disks(), null), BackupXml.checkpoint(cp, "deadbeef", def.disks()));
         // And a checkpoint whose run directory is gone.
         String orphan = CheckpointChain.prefix(h.store) + "orphan";
         vm.domain().checkpointCreateXML("<domaincheckpoint><name>" + orphan + "</name></domaincheckpoint>", 0);

@@ -1,5 +1,6 @@
 package io.lifeboat.appliance.backup;
 
+import io.lifeboat.kvm.blockjob.PullBackup;
 import io.lifeboat.store.manifest.Manifest;
 import io.lifeboat.store.manifest.RestorePointId;
 import org.junit.jupiter.api.AfterEach;

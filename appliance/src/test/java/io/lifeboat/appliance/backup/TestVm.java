@@ -1,6 +1,7 @@
 package io.lifeboat.appliance.backup;
 
 import io.lifeboat.appliance.inventory.TestVms;
+import io.lifeboat.kvm.libvirt.LibvirtConnection;
 import org.libvirt.Connect;
 import org.libvirt.Domain;
 import org.libvirt.LibvirtException;
@@ -43,7 +44,7 @@ final class TestVm implements AutoCloseable {
 
     /** Defines (and if {@code start}, starts) a VM with disks of the given sizes, vda, vdb, ... */
     static TestVm create(Path dir, boolean start, boolean agentChannel, long... diskSizes) throws Exception {
-        Connect conn = new Connect(URI);
+        Connect conn = LibvirtConnection.open(URI);
         String name = "lbtest-" + UUID.randomUUID().toString().substring(0, 8);
         Map<String, Path> images = new LinkedHashMap<>();
         for (int i = 0; i < diskSizes.length; i++) {

@@ -2,6 +2,7 @@ package io.lifeboat.appliance.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.lifeboat.kvm.libvirt.LibvirtConnection;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,8 +33,8 @@ class VmVerbsCliTest extends CliHarness {
     private final String name = "lbtest-cli-" + UUID.randomUUID().toString().substring(0, 8);
 
     @AfterEach
-    void removeVm() throws LibvirtException {
-        Connect conn = new Connect(URI);
+    void removeVm() throws Exception {
+        Connect conn = LibvirtConnection.open(URI);
         try {
             for (String defined : conn.listDefinedDomains()) {
                 if (defined.equals(name)) {

@@ -1,5 +1,6 @@
 package io.lifeboat.appliance.inventory;
 
+import io.lifeboat.kvm.domain.Disk;
 import static io.lifeboat.appliance.inventory.TestVms.MIB;
 import static io.lifeboat.appliance.inventory.TestVms.URI;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -44,11 +45,11 @@ class InventoryLibvirtTest {
         assertThat(vm.state()).isEqualTo(VmState.SHUT_OFF);
         assertThat(vm.vcpus()).isEqualTo(1);
         assertThat(vm.memoryBytes()).isEqualTo(64 * MIB);
-        assertThat(vm.disks()).extracting(VmDisk::target, VmDisk::format, VmDisk::path, VmDisk::virtualSize)
+        assertThat(vm.disks()).extracting(Disk::target, Disk::format, Disk::path, Disk::virtualSize)
                 .containsExactly(
                         org.assertj.core.groups.Tuple.tuple("vda", "qcow2", vda.toString(), 64 * MIB),
                         org.assertj.core.groups.Tuple.tuple("vdb", "qcow2", vdb.toString(), 32 * MIB));
-        VmDisk written = vm.disks().get(0);
+        Disk written = vm.disks().get(0);
         assertThat(written.sizeKnown()).isTrue();
         assertThat(written.allocatedSize()).isGreaterThanOrEqualTo(MIB).isLessThan(written.virtualSize());
         assertThat(vm.disks().get(1).allocatedSize()).isLessThan(MIB);

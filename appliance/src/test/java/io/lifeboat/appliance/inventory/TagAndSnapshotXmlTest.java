@@ -8,7 +8,7 @@ import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
-import io.lifeboat.restore.domain.DomainXml;
+import io.lifeboat.kvm.domain.DomainXml;
 
 import io.lifeboat.appliance.inventory.InventoryException.Kind;
 

@@ -1,6 +1,7 @@
 package io.lifeboat.appliance.inventory;
 
-import io.lifeboat.restore.domain.DomainXml;
+import io.lifeboat.kvm.domain.Disk;
+import io.lifeboat.kvm.domain.DomainXml;
 
 import static io.lifeboat.appliance.inventory.TestVms.MIB;
 import static io.lifeboat.appliance.inventory.TestVms.URI;
@@ -50,9 +51,9 @@ class VmClonerTest {
         assertThat(clone.name()).isEqualTo(copy);
         assertThat(clone.uuid()).isNotEqualTo(source.uuid());
         assertThat(clone.tags()).containsExactly("web");
-        assertThat(clone.disks()).extracting(VmDisk::path)
+        assertThat(clone.disks()).extracting(Disk::path)
                 .containsExactly(dir.resolve(copy + "-vda.qcow2").toString(), dir.resolve(copy + "-vdb.qcow2").toString());
-        assertThat(clone.disks()).extracting(VmDisk::virtualSize).containsExactly(64 * MIB, 16 * MIB);
+        assertThat(clone.disks()).extracting(Disk::virtualSize).containsExactly(64 * MIB, 16 * MIB);
         assertThat(TestVms.holds(Path.of(clone.disks().get(0).path()), 0xab, 0, MIB)).isTrue();
         assertThat(TestVms.run("qemu-img", "snapshot", "-l", clone.disks().get(0).path())).doesNotContain("s1");
         assertThat(new VmSnapshots(vms.hosts()).list(URI, copy)).isEmpty();

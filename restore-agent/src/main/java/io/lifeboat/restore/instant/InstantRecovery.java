@@ -1,21 +1,22 @@
 package io.lifeboat.restore.instant;
 
+import io.lifeboat.kvm.KvmException;
+import io.lifeboat.kvm.blockjob.BlockCopy;
+import io.lifeboat.kvm.domain.Disk;
+import io.lifeboat.kvm.domain.DomainXml;
+import io.lifeboat.kvm.domain.XmlInputException;
+import io.lifeboat.kvm.libvirt.LibvirtConnection;
+import io.lifeboat.kvm.qemu.QemuImg;
+import io.lifeboat.kvm.qemu.QemuMonitor;
 import io.lifeboat.nbd.ExportStatistics;
-import io.lifeboat.nbd.NbdExport;
-import io.lifeboat.nbd.NbdServer;
-import io.lifeboat.nbd.NbdServerOptions;
 import io.lifeboat.restore.DiskFormat;
 import io.lifeboat.restore.DomainRemap;
 import io.lifeboat.restore.LibvirtHost;
 import io.lifeboat.restore.NetworkMapping;
-import io.lifeboat.restore.QemuImg;
 import io.lifeboat.restore.RestoreException;
-import io.lifeboat.restore.domain.DomainXml;
-import io.lifeboat.restore.domain.XmlDocuments;
-import io.lifeboat.restore.domain.XmlInputException;
 import io.lifeboat.store.Progress;
-import io.lifeboat.store.StoreException;
 import io.lifeboat.store.StoreException.Kind;
+import io.lifeboat.store.StoreException;
 import io.lifeboat.store.chunk.Digest;
 import io.lifeboat.store.manifest.DiskMap;
 import io.lifeboat.store.manifest.Manifest;
@@ -24,7 +25,6 @@ import org.libvirt.Connect;
 import org.libvirt.Domain;
 import org.libvirt.DomainInfo;
 import org.libvirt.LibvirtException;
-import org.w3c.dom.Element;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -39,8 +39,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.regex.Pattern;
 
 /**
@@ -58,7 +56,8 @@ import java.util.regex.Pattern;
  *     pivots the VM onto it ({@link BlockCopy}); then the export is closed and the overlays are
  *     deleted.</li>
  * </ol>
- * Each session's state is in {@code <root>/<id>/session.json} ({@link InstantSession}). If the
+ * Each session's state is in {@code <root>/<id>/session.json} ({@link InstantSession}, kept by
+ * {@link SessionStore}); {@link SessionExports} serves the exports. If the
  * process serving the exports stops before the pivot, the VM keeps running as long as it reads
  * what its overlay holds, and pauses on the first read that needs the export (the overlay's error
  * policy is {@code stop}): it never sees a failed read as data. {@link #resume} serves the
@@ -72,8 +71,6 @@ public final class InstantRecovery implements AutoCloseable {
     private static final java.time.Duration RECONNECT_DEADLINE = java.time.Duration.ofSeconds(60);
     private static final int COPY_ATTEMPTS = 4;
     private static final int RESUME_ATTEMPTS = 3;
-    /** VIR_DOMAIN_QEMU_MONITOR_COMMAND_HMP */
-    private static final int HMP = 1;
     private static final System.Logger LOG = System.getLogger(InstantRecovery.class.getName());
 
     /**
@@ -104,20 +101,14 @@ public final class InstantRecovery implements AutoCloseable {
         boolean has(Digest d) throws StoreException;
     }
 
-    private final Path root;
-    private final ExecutorService readAheadThreads = Executors.newFixedThreadPool(4, r -> {
-        Thread t = new Thread(r, "instant-recovery-read-ahead");
-        t.setDaemon(true);
-        return t;
-    });
-    private final Map<String, NbdServer> servers = new ConcurrentHashMap<>();
-    /** Sessions this process holds the {@link SessionLock} of: while it serves or copies them. */
-    private final Map<String, SessionLock> locks = new ConcurrentHashMap<>();
+    /** The sessions; this process holds the {@link SessionLock} of those it serves or copies. */
+    private final SessionStore store;
+    private final SessionExports exports = new SessionExports();
     private final Set<String> copying = ConcurrentHashMap.newKeySet();
 
     /** Sessions live in directories under {@code root}. */
     public InstantRecovery(Path root) throws IOException {
-        this.root = Files.createDirectories(root).toAbsolutePath();
+        this.store = new SessionStore(root);
     }
 
     /**
@@ -140,7 +131,7 @@ public final class InstantRecovery implements AutoCloseable {
             planned.add(new InstantSession.Disk(d.name(), null, image.toString()));
         }
         String id = UUID.randomUUID().toString().substring(0, 8);
-        Path dir = root.resolve(id);
+        Path dir = store.dir(id);
         Path socket = dir.resolve("nbd.sock");
         if (socket.toString().getBytes(StandardCharsets.UTF_8).length > MAX_SOCKET_PATH) {
             throw new RestoreException(Kind.BAD_INPUT, "the session directory " + dir
@@ -153,7 +144,7 @@ public final class InstantRecovery implements AutoCloseable {
             requireFree(host, o.vmName(), uuid);
             preflight(disks, available); // after the cheap checks, as a full restore's plan does
             Files.createDirectories(dir);
-            hold(id);
+            store.hold(id);
             List<InstantSession.Disk> withOverlays = new ArrayList<>();
             for (InstantSession.Disk d : planned) {
                 withOverlays.add(new InstantSession.Disk(d.target(), dir.resolve(d.target() + ".overlay.qcow2").toString(), d.image()));
@@ -163,23 +154,26 @@ public final class InstantRecovery implements AutoCloseable {
                     socket.toString(), withOverlays, InstantSession.State.SERVING, now, now, null);
             Domain defined = null;
             try {
-                serve(session, manifest, source, o.cacheChunks(), o.readAhead());
+                exports.serve(session, manifest, source, o.cacheChunks(), o.readAhead());
                 for (InstantSession.Disk d : withOverlays) {
                     QemuImg.nbdOverlay(Path.of(d.overlay()), d.target(), socket, manifest.disk(d.target()).size());
                 }
                 remap(xml, session, uuid, o.newIdentity());
                 Files.createDirectories(o.imageDir());
-                session.write(dir);
+                store.record(session);
                 // again: a VM of that name or UUID defined meanwhile would be redefined, not refused, by libvirt
                 requireFree(host, o.vmName(), uuid);
                 defined = libvirt.domainDefineXML(xml.toXml());
                 defined.create();
                 return session;
             } catch (RestoreException e) {
-                abandon(defined, uuid, session, dir);
+                abandon(defined, uuid, session);
                 throw e;
+            } catch (KvmException e) {
+                abandon(defined, uuid, session);
+                throw RestoreException.from(e);
             } catch (IOException | LibvirtException | RuntimeException e) {
-                abandon(defined, uuid, session, dir);
+                abandon(defined, uuid, session);
                 throw new RestoreException(Kind.IO, "instant recovery of "
                         + manifest.id() + " as " + o.vmName() + " failed: " + e.getMessage(), e);
             }
@@ -201,7 +195,7 @@ public final class InstantRecovery implements AutoCloseable {
             throw RestoreException.conflict("session " + id + " is being copied already");
         }
         try {
-            hold(id);
+            store.hold(id);
             return copyHolding(id, bandwidth, progress);
         } finally {
             copying.remove(id);
@@ -211,7 +205,6 @@ public final class InstantRecovery implements AutoCloseable {
 
     private InstantSession copyHolding(String id, long bandwidth, Progress progress) throws RestoreException,
             InterruptedException {
-        Path dir = root.resolve(id);
         InstantSession session = session(id);
         if (session.state() == InstantSession.State.PIVOTED) {
             return session;
@@ -219,7 +212,7 @@ public final class InstantRecovery implements AutoCloseable {
         try (LibvirtHost host = LibvirtHost.connect(session.libvirtUri())) {
             Connect libvirt = host.connection();
             Domain domain = libvirt.domainLookupByName(session.vm());
-            session = record(dir, session.with(InstantSession.State.COPYING, null));
+            session = store.record(session.with(InstantSession.State.COPYING, null));
             for (InstantSession.Disk d : session.disks()) {
                 if (!hasBackingChain(domain, d)) {
                     continue; // pivoted before a restart
@@ -232,12 +225,12 @@ public final class InstantRecovery implements AutoCloseable {
             for (InstantSession.Disk d : session.disks()) {
                 Files.deleteIfExists(Path.of(d.overlay()));
             }
-            return record(dir, session.with(InstantSession.State.PIVOTED, null));
+            return store.record(session.with(InstantSession.State.PIVOTED, null));
         } catch (RestoreException e) {
-            record(dir, session.with(InstantSession.State.FAILED, e.getMessage()));
+            store.record(session.with(InstantSession.State.FAILED, e.getMessage()));
             throw e;
         } catch (LibvirtException | IOException e) {
-            record(dir, session.with(InstantSession.State.FAILED, e.getMessage()));
+            store.record(session.with(InstantSession.State.FAILED, e.getMessage()));
             throw new RestoreException(Kind.IO, "copying " + session.vm()
                     + " off the restore point failed: " + e.getMessage() + "; the VM still runs on its overlays,"
                     + " resume the session to try again", e);
@@ -251,27 +244,26 @@ public final class InstantRecovery implements AutoCloseable {
      */
     public InstantSession resume(String id, Manifest manifest, ChunkSource source, int cacheChunks, int readAhead)
             throws RestoreException, InterruptedException {
-        Path dir = root.resolve(id);
         InstantSession session = session(id);
-        if (session.state() == InstantSession.State.PIVOTED || servers.containsKey(id)) {
+        if (session.state() == InstantSession.State.PIVOTED || exports.serving(id)) {
             return session;
         }
         if (!session.restorePoint().equals(manifest.id().toString())) {
             throw new RestoreException(Kind.BAD_INPUT, "session " + id + " serves "
                     + session.restorePoint() + ", not " + manifest.id());
         }
-        hold(id);
+        store.hold(id);
         try (LibvirtHost host = LibvirtHost.connect(session.libvirtUri())) {
             session = session(id); // as the last holder left it
             Optional<Domain> domain = host.domain(session.vm());
             if (domain.isEmpty()) {
-                return record(dir, session.with(InstantSession.State.FAILED, "VM " + session.vm() + " no longer exists"));
+                return store.record(session.with(InstantSession.State.FAILED, "VM " + session.vm() + " no longer exists"));
             }
             // Left by a process that is gone: one that serves holds the lock, and removes its socket when it stops.
             Files.deleteIfExists(Path.of(session.socket()));
-            serve(session, manifest, source, cacheChunks, readAhead);
+            exports.serve(session, manifest, source, cacheChunks, readAhead);
             resumePaused(domain.get(), session);
-            return record(dir, session.with(InstantSession.State.SERVING, null));
+            return store.record(session.with(InstantSession.State.SERVING, null));
         } catch (RestoreException e) {
             throw e;
         } catch (LibvirtException | IOException e) {
@@ -309,27 +301,21 @@ public final class InstantRecovery implements AutoCloseable {
                                    Progress progress) throws LibvirtException, InterruptedException, IOException,
             RestoreException {
         for (int attempt = 1; ; attempt++) {
-            boolean connected = connected(session.id(), d.target());
+            boolean connected = exports.connected(session.id(), d.target());
             Files.deleteIfExists(Path.of(d.image())); // a copy that did not reach its pivot
             try {
-                BlockCopy.copyAndPivot(domain, d.target(), Path.of(d.image()), bandwidth, progress);
+                BlockCopy.copyAndPivot(domain, d.target(), Path.of(d.image()), bandwidth, progress::add);
                 return;
-            } catch (RestoreException e) {
+            } catch (KvmException e) {
                 if (connected || attempt == COPY_ATTEMPTS) {
-                    throw e;
+                    throw RestoreException.from(e);
                 }
                 long deadline = System.nanoTime() + RECONNECT_DEADLINE.toNanos();
-                while (!connected(session.id(), d.target()) && System.nanoTime() < deadline) {
+                while (!exports.connected(session.id(), d.target()) && System.nanoTime() < deadline) {
                     Thread.sleep(100);
                 }
             }
         }
-    }
-
-    /** Whether QEMU is connected to the disk's export; true when another process serves it (it cannot be told). */
-    private boolean connected(String id, String disk) {
-        NbdServer server = servers.get(id);
-        return server == null || server.statistics(disk).activeConnections() > 0;
     }
 
     /**
@@ -338,7 +324,6 @@ public final class InstantRecovery implements AutoCloseable {
      */
     private void awaitReconnect(Domain domain, InstantSession session) throws LibvirtException, RestoreException,
             InterruptedException {
-        NbdServer server = servers.get(session.id());
         List<String> waiting = new ArrayList<>();
         for (InstantSession.Disk d : session.disks()) {
             if (hasBackingChain(domain, d)) {
@@ -347,12 +332,15 @@ public final class InstantRecovery implements AutoCloseable {
         }
         long deadline = System.nanoTime() + RECONNECT_DEADLINE.toNanos();
         while (true) {
-            waiting.removeIf(disk -> server.statistics(disk).activeConnections() > 0);
+            waiting.removeIf(disk -> exports.connected(session.id(), disk));
             if (waiting.isEmpty()) {
                 return;
             }
+            // QEMU's NBD client notices that its connection is gone, and starts to reconnect, only
+            // when it sends a request: a disk the guest has not read since the export went away
+            // would never come back on its own, and the guest's next read would pause the VM again.
             for (String disk : waiting) {
-                poke(domain, disk);
+                QemuMonitor.readNbdBacking(domain, disk);
             }
             if (System.nanoTime() > deadline) {
                 throw new RestoreException(Kind.IO, "VM " + session.vm() + " did not connect to disk(s) " + waiting
@@ -361,35 +349,6 @@ public final class InstantRecovery implements AutoCloseable {
             }
             Thread.sleep(100);
         }
-    }
-
-    /**
-     * Reads a sector of a disk's export through QEMU (the monitor's {@code qemu-io} on the export's
-     * node), outside the guest's view: QEMU's NBD client notices that its connection is gone, and
-     * starts to reconnect, only when it sends a request, so a disk the guest has not read since
-     * the export went away would never come back on its own, and the guest's next read of it
-     * would pause the VM again. The read fails until the client is connected; that is expected.
-     */
-    private static void poke(Domain domain, String target) throws LibvirtException {
-        String node = nbdNode(domain, target);
-        if (node != null) {
-            domain.qemuMonitorCommand("qemu-io " + node + " \"read 0 512\"", HMP);
-        }
-    }
-
-    /** libvirt's node name of the disk's NBD backing store, {@code libvirt-<index>-format}; null without one. */
-    private static String nbdNode(Domain domain, String target) throws LibvirtException {
-        Element devices = XmlDocuments.child(
-                XmlDocuments.parse(domain.getXMLDesc(0), "Domain XML").getDocumentElement(), "devices");
-        for (Element d : XmlDocuments.children(devices, "disk")) {
-            Element t = XmlDocuments.child(d, "target");
-            Element backing = XmlDocuments.child(d, "backingStore");
-            if (t != null && target.equals(t.getAttribute("dev")) && backing != null
-                    && "network".equals(backing.getAttribute("type")) && !backing.getAttribute("index").isEmpty()) {
-                return "libvirt-" + backing.getAttribute("index") + "-format";
-            }
-        }
-        return null;
     }
 
     /** Every readable session under the root, oldest first; see {@link #listSessions} for the unreadable ones. */
@@ -402,36 +361,12 @@ public final class InstantRecovery implements AutoCloseable {
      * cannot be read (logged too): one damaged file must not keep the others from being resumed.
      */
     public SessionListing listSessions() throws IOException {
-        List<InstantSession> all = new ArrayList<>();
-        List<SessionListing.Unreadable> unreadable = new ArrayList<>();
-        try (var dirs = Files.list(root)) {
-            for (Path d : dirs.filter(p -> Files.isRegularFile(p.resolve(InstantSession.FILE))).sorted().toList()) {
-                try {
-                    all.add(InstantSession.read(d));
-                } catch (IOException e) {
-                    Path file = d.resolve(InstantSession.FILE);
-                    LOG.log(System.Logger.Level.WARNING, "skipping instant recovery session " + file + ": " + e.getMessage());
-                    unreadable.add(new SessionListing.Unreadable(file, String.valueOf(e.getMessage())));
-                }
-            }
-        }
-        all.sort(java.util.Comparator.comparing(InstantSession::started));
-        return new SessionListing(all, unreadable);
+        return store.list();
     }
 
     public InstantSession session(String id) throws RestoreException {
-        Path dir = root.resolve(id);
-        if (!id.matches("[0-9a-f]{8}") || !Files.isRegularFile(dir.resolve(InstantSession.FILE))) {
-            throw new RestoreException(Kind.NOT_FOUND, "no instant recovery session " + id);
-        }
-        try {
-            return InstantSession.read(dir);
-        } catch (IOException e) {
-            throw new RestoreException(Kind.IO, "cannot read session " + id + ": "
-                    + e.getMessage(), e);
-        }
+        return store.read(id);
     }
-
     /**
      * Removes a session that no VM depends on any more: PIVOTED, or FAILED with its VM gone or no
      * longer on the session's overlays (live or persistent definition). Its directory (state file,
@@ -442,21 +377,21 @@ public final class InstantRecovery implements AutoCloseable {
      */
     public void discard(String id) throws RestoreException {
         InstantSession s = session(id);
-        if (servers.containsKey(id) || copying.contains(id)) {
+        if (exports.serving(id) || copying.contains(id)) {
             throw RestoreException.conflict("instant recovery " + id + " is being served here; stop serving it first");
         }
         if (s.state() != InstantSession.State.PIVOTED && s.state() != InstantSession.State.FAILED) {
             throw RestoreException.conflict("instant recovery " + id + " is " + s.state() + ": VM " + s.vm()
                     + " runs on its export; copy it onto its own disks first");
         }
-        hold(id); // no other process may serve it meanwhile
+        store.hold(id); // no other process may serve it meanwhile
         try {
             if (s.state() == InstantSession.State.FAILED) {
                 requireNoVmOnOverlays(s);
             }
-            deleteSession(id);
+            store.delete(id);
         } finally {
-            release(id);
+            store.release(id);
         }
     }
 
@@ -478,13 +413,13 @@ public final class InstantRecovery implements AutoCloseable {
             throw RestoreException.conflict("the copy of instant recovery " + id + " is running; stop it when the copy"
                     + " has ended, or let it pivot");
         }
-        hold(id);
+        store.hold(id);
         try {
             removeVmOnOverlays(s);
-            closeServer(id);
-            deleteSession(id);
+            exports.stop(id);
+            store.delete(id);
         } finally {
-            release(id);
+            store.release(id);
         }
     }
 
@@ -509,23 +444,13 @@ public final class InstantRecovery implements AutoCloseable {
         Set<String> overlays = new java.util.HashSet<>();
         s.disks().forEach(d -> overlays.add(d.overlay()));
         for (int flags : new int[] {0, 2 /* VIR_DOMAIN_XML_INACTIVE */}) {
-            for (DomainXml.Disk d : DomainXml.parse(vm.getXMLDesc(flags)).disks()) {
+            for (Disk d : DomainXml.parse(vm.getXMLDesc(flags)).disks()) {
                 if (d.path() != null && overlays.contains(d.path())) {
                     return true;
                 }
             }
         }
         return false;
-    }
-
-    private void deleteSession(String id) throws RestoreException {
-        try (var files = Files.walk(root.resolve(id))) {
-            for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(f);
-            }
-        } catch (IOException e) {
-            throw new RestoreException(Kind.IO, "cannot remove session " + id + ": " + e.getMessage(), e);
-        }
     }
 
     private static void requireNoVmOnOverlays(InstantSession s) throws RestoreException {
@@ -542,58 +467,20 @@ public final class InstantRecovery implements AutoCloseable {
 
     /** What the export of one disk has served so far, while it is served. */
     public Optional<ExportStatistics> served(String id, String disk) {
-        NbdServer server = servers.get(id);
-        return server == null ? Optional.empty() : Optional.of(server.statistics(disk));
+        return exports.statistics(id, disk);
     }
 
     /** Stops serving a session's exports (its VM pauses on its next read that needs them). */
     public void stopServing(String id) {
-        closeServer(id);
+        exports.stop(id); // before the lock goes: it removes its socket, so never a successor's
         releaseIfIdle(id);
-    }
-
-    /** Stops the session's export here, if any; it removes its socket (before the lock goes, so never a successor's). */
-    private void closeServer(String id) {
-        NbdServer server = servers.remove(id);
-        if (server != null) {
-            try {
-                server.close();
-            } catch (IOException e) {
-                // the server stops accepting and drops its connections whatever close() reports
-            }
-        }
-    }
-
-    /** Gives the session's lock up, whatever this process still does with it. */
-    private synchronized void release(String id) {
-        SessionLock lock = locks.remove(id);
-        if (lock != null) {
-            lock.close();
-        }
-    }
-
-    /** Takes the session's lock for this process, unless this process holds it already. */
-    private synchronized void hold(String id) throws RestoreException {
-        if (!locks.containsKey(id)) {
-            locks.put(id, SessionLock.acquire(root.resolve(id), id));
-        }
     }
 
     /** Gives the session's lock up once this process neither serves nor copies it. */
     private synchronized void releaseIfIdle(String id) {
-        if (!servers.containsKey(id) && !copying.contains(id)) {
-            release(id);
+        if (!exports.serving(id) && !copying.contains(id)) {
+            store.release(id);
         }
-    }
-
-    private void serve(InstantSession session, Manifest manifest, ChunkSource source, int cacheChunks, int readAhead)
-            throws IOException {
-        List<NbdExport> exports = new ArrayList<>();
-        for (InstantSession.Disk d : session.disks()) {
-            exports.add(new RestorePointExport(d.target(), manifest.disk(d.target()), source, cacheChunks, readAhead,
-                    readAhead > 0 ? readAheadThreads : null));
-        }
-        servers.put(session.id(), NbdServer.start(NbdServerOptions.unix(Path.of(session.socket())), exports));
     }
 
     private static DomainXml parseDomain(Manifest manifest) throws RestoreException {
@@ -651,7 +538,7 @@ public final class InstantRecovery implements AutoCloseable {
         Map<String, Path> overlays = new LinkedHashMap<>();
         session.disks().forEach(d -> overlays.put(d.target(), Path.of(d.overlay())));
         DomainRemap.Result r = DomainRemap.apply(xml, session.vm(), uuid, newIdentity, overlays, DiskFormat.QCOW2,
-                NetworkMapping.none(), LibvirtHost.isLocal(session.libvirtUri()));
+                NetworkMapping.none(), LibvirtConnection.isLocal(session.libvirtUri()));
         xml.dropNvramPath();
         for (InstantSession.Disk d : session.disks()) {
             xml.backWithNbd(d.target(), d.overlay(), d.target(), session.socket());
@@ -668,7 +555,7 @@ public final class InstantRecovery implements AutoCloseable {
      * Undoes a start that failed half-way: the VM it defined (only that one: a VM of the same name
      * someone else defined is not touched), the export, the session directory.
      */
-    private void abandon(Domain defined, String uuid, InstantSession session, Path dir) {
+    private void abandon(Domain defined, String uuid, InstantSession session) {
         try {
             if (defined != null && uuid.equals(defined.getUUIDString())) {
                 if (defined.isActive() == 1) {
@@ -680,29 +567,15 @@ public final class InstantRecovery implements AutoCloseable {
             // the error that made us abandon is the one to report
         }
         stopServing(session.id());
-        try (var files = Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // as above
-        }
-    }
-
-    private static InstantSession record(Path dir, InstantSession session) throws RestoreException {
-        try {
-            session.write(dir);
-            return session;
-        } catch (IOException e) {
-            throw new RestoreException(Kind.IO, "cannot record session " + session.id()
-                    + " in " + dir + ": " + e.getMessage(), e);
-        }
+        store.deleteQuietly(session.id());
     }
 
     /** Stops every export this process serves; VMs still on them pause at their next read of one. */
     @Override
     public void close() {
-        for (String id : List.copyOf(servers.keySet())) {
+        for (String id : exports.served()) {
             stopServing(id);
         }
-        readAheadThreads.shutdownNow();
+        exports.close();
     }
 }

@@ -1,14 +1,16 @@
 package io.lifeboat.restore.instant;
 
+import io.lifeboat.kvm.domain.Disk;
+import io.lifeboat.kvm.domain.DomainXml;
+import io.lifeboat.kvm.libvirt.LibvirtConnection;
 import io.lifeboat.nbd.ExportStatistics;
-import io.lifeboat.restore.domain.DomainXml;
 import io.lifeboat.restore.RestoreException;
 import io.lifeboat.restore.TestImages;
 import io.lifeboat.store.Progress;
-import io.lifeboat.store.StoreException;
 import io.lifeboat.store.Store;
 import io.lifeboat.store.StoreConfig;
 import io.lifeboat.store.BackupSession;
+import io.lifeboat.store.StoreException;
 import io.lifeboat.store.ingest.Ingester;
 import io.lifeboat.store.manifest.Manifest;
 import org.junit.jupiter.api.AfterEach;
@@ -72,7 +74,7 @@ class InstantRecoveryTest {
             Ingester.forThisMachine(store.config().zstdLevel()).ingestImage(s, "vda", source, Progress.none());
             point = s.commit(Manifest.Kind.FULL, Manifest.Consistency.OFFLINE, "", xml, Map.of());
         }
-        libvirt = new Connect(URI);
+        libvirt = LibvirtConnection.open(URI);
     }
 
     @AfterEach
@@ -315,7 +317,7 @@ class InstantRecoveryTest {
             Domain d = domain(vm);
             assertThat(d.getInfo().state).isEqualTo(DomainInfo.DomainState.VIR_DOMAIN_RUNNING);
             DomainXml live = DomainXml.parse(d.getXMLDesc(0));
-            assertThat(live.disks()).extracting(DomainXml.Disk::target).containsExactlyInAnyOrder("vda", "sda");
+            assertThat(live.disks()).extracting(Disk::target).containsExactlyInAnyOrder("vda", "sda");
             assertThat(live.disks()).filteredOn(disk -> disk.target().equals("sda")).singleElement()
                     .satisfies(cdrom -> assertThat(cdrom.path()).isNull());
             assertThat(d.getXMLDesc(0)).doesNotContain(shared.toString());

@@ -1,4 +1,4 @@
-package io.lifeboat.restore.domain;
+package io.lifeboat.kvm.domain;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -46,9 +46,9 @@ class DomainXmlTest {
         assertThat(xml.name()).isEqualTo("web01");
         assertThat(xml.uuid()).isEqualTo("5f0e3d0c-1111-2222-3333-444455556666");
         assertThat(xml.disks()).containsExactly(
-                new DomainXml.Disk("vda", "disk", "file", "qcow2", "/images/web01.qcow2", false),
-                new DomainXml.Disk("sda", "cdrom", "file", "raw", null, true),
-                new DomainXml.Disk("vdb", "disk", "network", "raw", null, false));
+                new Disk("vda", "disk", "file", "qcow2", "/images/web01.qcow2", false),
+                new Disk("sda", "cdrom", "file", "raw", null, true),
+                new Disk("vdb", "disk", "network", "raw", null, false));
         assertThat(xml.macs()).containsExactly("52:54:00:00:00:01");
         assertThat(xml.hasChannel("org.qemu.guest_agent.0")).isTrue();
         assertThat(xml.hasChannel("org.qemu.spice.0")).isFalse();
@@ -95,7 +95,7 @@ class DomainXmlTest {
         assertThat(reread.name()).isEqualTo("web02");
         assertThat(reread.uuid()).isEqualTo(uuid.toString());
         assertThat(reread.macs()).containsExactly("52:54:00:aa:bb:01", "52:54:00:aa:bb:02");
-        assertThat(reread.disks().get(0)).isEqualTo(new DomainXml.Disk("vda", "disk", "file", "qcow2", "/copies/web02-vda.qcow2", false));
+        assertThat(reread.disks().get(0)).isEqualTo(new Disk("vda", "disk", "file", "qcow2", "/copies/web02-vda.qcow2", false));
         assertThat(reread.toXml()).doesNotContain("backingStore", "base.qcow2", "nvram");
         assertThat(reread.toXml()).contains("<tag>prod</tag>");
     }
@@ -125,7 +125,7 @@ class DomainXmlTest {
         xml.setDiskFormat("vda", "raw");
 
         DomainXml reread = DomainXml.parse(xml.toXml());
-        assertThat(reread.disks()).extracting(DomainXml.Disk::target).containsExactly("vda", "sda");
+        assertThat(reread.disks()).extracting(Disk::target).containsExactly("vda", "sda");
         assertThat(reread.disks().get(1).path()).isNull();
         assertThat(reread.disks().get(0).format()).isEqualTo("raw");
         assertThatThrownBy(() -> xml.removeDisk("vdz")).isInstanceOf(IllegalArgumentException.class);

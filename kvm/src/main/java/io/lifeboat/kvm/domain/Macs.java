@@ -1,4 +1,4 @@
-package io.lifeboat.restore.domain;
+package io.lifeboat.kvm.domain;
 
 import java.security.SecureRandom;
 import java.util.Collection;

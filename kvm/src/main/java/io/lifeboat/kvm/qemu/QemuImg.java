@@ -1,6 +1,7 @@
-package io.lifeboat.restore;
+package io.lifeboat.kvm.qemu;
 
-import io.lifeboat.store.StoreException.Kind;
+import io.lifeboat.kvm.KvmException.Kind;
+import io.lifeboat.kvm.KvmException;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -11,8 +12,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The {@code qemu-img} tool (Debian's qemu-utils): turns a restored raw disk into qcow2, and makes
- * the overlays instant recovery runs VMs on. An interrupt of the calling thread stops qemu-img
+ * The {@code qemu-img} tool (Debian's qemu-utils): turns a restored raw disk into qcow2, copies the
+ * disks of a clone, and makes the overlays instant recovery runs VMs on. An interrupt of the calling thread stops qemu-img
  * (SIGTERM, then SIGKILL) and waits for it to exit, so that nothing writes the output afterwards.
  */
 public final class QemuImg {
@@ -20,7 +21,7 @@ public final class QemuImg {
     /** How long qemu-img gets to exit on SIGTERM before it is killed. */
     private static final long STOP_SECONDS = 5;
     /** Creating an overlay only opens the export: an export that does not answer in this time never will. */
-    static final Duration OVERLAY_LIMIT = Duration.ofSeconds(60);
+    public static final Duration OVERLAY_LIMIT = Duration.ofSeconds(60);
 
     private QemuImg() {
     }
@@ -30,18 +31,28 @@ public final class QemuImg {
      * holes of the sparse raw file stay unallocated in the qcow2. Interrupted, it removes the
      * qcow2 file it had begun.
      */
-    static void rawToQcow2(Path raw, Path qcow2) throws RestoreException {
+    public static void rawToQcow2(Path raw, Path qcow2) throws KvmException {
         run(List.of("qemu-img", "convert", "-q", "-f", "raw", "-O", "qcow2", raw.toString(), qcow2.toString()),
                 "convert " + raw + " to qcow2", qcow2, null);
     }
 
+    /**
+     * Copies an image into a new, flat file: {@code qemu-img convert} reads through any backing
+     * chain, skips zero clusters (the copy stays sparse) and leaves internal snapshots behind.
+     * Interrupted, it removes the copy it had begun.
+     */
+    public static void convert(Path source, String sourceFormat, Path target, String targetFormat) throws KvmException {
+        run(List.of("qemu-img", "convert", "-q", "-f", sourceFormat, "-O", targetFormat,
+                source.toString(), target.toString()), "copy " + source + " to " + target, target, null);
+    }
+
     /** A new qcow2 overlay of {@code size} bytes backed by the raw NBD export {@code export} on a unix socket. */
-    public static void nbdOverlay(Path overlay, String export, Path socket, long size) throws RestoreException {
+    public static void nbdOverlay(Path overlay, String export, Path socket, long size) throws KvmException {
         nbdOverlay(overlay, export, socket, size, OVERLAY_LIMIT);
     }
 
     /** As above, giving up (and removing the overlay) if qemu-img has not finished within {@code limit}. */
-    static void nbdOverlay(Path overlay, String export, Path socket, long size, Duration limit) throws RestoreException {
+    public static void nbdOverlay(Path overlay, String export, Path socket, long size, Duration limit) throws KvmException {
         run(List.of("qemu-img", "create", "-q", "-f", "qcow2", "-F", "raw", "-b",
                 "nbd+unix:///" + export + "?socket=" + socket, overlay.toString(), Long.toString(size)),
                 "create overlay " + overlay + " on export " + export, overlay, limit);
@@ -51,7 +62,7 @@ public final class QemuImg {
      * Runs qemu-img; {@code output}, if given, is removed when the run is interrupted or takes
      * longer than {@code limit} (null: no limit).
      */
-    private static void run(List<String> command, String what, Path output, Duration limit) throws RestoreException {
+    private static void run(List<String> command, String what, Path output, Duration limit) throws KvmException {
         Path log = null;
         try {
             // Its output goes to a file, not a pipe: reading a pipe would not return on an interrupt.
@@ -60,7 +71,7 @@ public final class QemuImg {
             try {
                 process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
             } catch (IOException e) {
-                throw new RestoreException(Kind.IO, "cannot run qemu-img (install qemu-utils): " + e.getMessage(), e);
+                throw new KvmException(Kind.FAILED, "cannot run qemu-img (install qemu-utils): " + e.getMessage(), e);
             }
             int exit;
             try {
@@ -73,7 +84,7 @@ public final class QemuImg {
                     if (output != null) {
                         Files.deleteIfExists(output);
                     }
-                    throw new RestoreException(Kind.IO, "cannot " + what + ": qemu-img did not finish within "
+                    throw new KvmException(Kind.TIMEOUT, "cannot " + what + ": qemu-img did not finish within "
                             + limit.toSeconds() + " s");
                 }
             } catch (InterruptedException e) {
@@ -82,18 +93,18 @@ public final class QemuImg {
                     Files.deleteIfExists(output);
                 }
                 Thread.currentThread().interrupt();
-                throw new RestoreException(Kind.IO, "interrupted while trying to " + what, e);
+                throw new KvmException(Kind.FAILED, "interrupted while trying to " + what, e);
             }
             if (exit != 0) {
                 String text = Files.readString(log, StandardCharsets.UTF_8).trim();
-                throw new RestoreException(text.contains("No space left") ? Kind.NO_SPACE : Kind.IO,
+                throw new KvmException(text.contains("No space left") ? Kind.NO_SPACE : Kind.FAILED,
                         "cannot " + what + ": qemu-img exited with " + exit + (text.isEmpty() ? "" : ": " + text));
             }
         } catch (IOException e) {
-            if (e instanceof RestoreException r) {
-                throw r;
+            if (e instanceof KvmException k) {
+                throw k;
             }
-            throw new RestoreException(Kind.IO, "cannot " + what + ": " + e.getMessage(), e);
+            throw new KvmException(Kind.FAILED, "cannot " + what + ": " + e.getMessage(), e);
         } finally {
             if (log != null) {
                 try {

@@ -1,8 +1,9 @@
-package io.lifeboat.restore.domain;
+package io.lifeboat.kvm.domain;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SortedSet;
 import java.util.UUID;
 import java.util.function.Supplier;
@@ -16,13 +17,6 @@ import org.w3c.dom.Element;
  * writes it back.
  */
 public final class DomainXml {
-
-    /**
-     * A {@code <disk>} element's essentials. {@code path} is null for network disks and empty
-     * drives; {@code readOnly} is the {@code <readonly/>} flag.
-     */
-    public record Disk(String target, String device, String sourceType, String format, String path, boolean readOnly) {
-    }
 
     private final Document document;
     private final Element domain;
@@ -61,11 +55,7 @@ public final class DomainXml {
 
     public List<Disk> disks() {
         List<Disk> disks = new ArrayList<>();
-        Element devices = XmlDocuments.child(domain, "devices");
-        if (devices == null) {
-            return disks;
-        }
-        for (Element disk : XmlDocuments.children(devices, "disk")) {
+        for (Element disk : devices("disk")) {
             Element target = XmlDocuments.child(disk, "target");
             Element source = XmlDocuments.child(disk, "source");
             String path = source == null ? null
@@ -81,11 +71,7 @@ public final class DomainXml {
 
     /** Whether a {@code <channel>} with this target name is defined (e.g. {@code org.qemu.guest_agent.0}). */
     public boolean hasChannel(String targetName) {
-        Element devices = XmlDocuments.child(domain, "devices");
-        if (devices == null) {
-            return false;
-        }
-        for (Element channel : XmlDocuments.children(devices, "channel")) {
+        for (Element channel : devices("channel")) {
             if (targetName.equals(XmlDocuments.attribute(XmlDocuments.child(channel, "target"), "name"))) {
                 return true;
             }
@@ -117,11 +103,7 @@ public final class DomainXml {
 
     /** Gives every interface a new MAC from {@code macs}; interfaces without one get one added. */
     public void replaceMacs(Supplier<String> macs) {
-        Element devices = XmlDocuments.child(domain, "devices");
-        if (devices == null) {
-            return;
-        }
-        for (Element nic : XmlDocuments.children(devices, "interface")) {
+        for (Element nic : devices("interface")) {
             Element mac = XmlDocuments.child(nic, "mac");
             if (mac == null) {
                 mac = document.createElement("mac");
@@ -136,23 +118,17 @@ public final class DomainXml {
      * chain: the copy is a flat image.
      */
     public void replaceDiskFile(String target, String path, String format) {
-        Element devices = XmlDocuments.child(domain, "devices");
-        for (Element disk : XmlDocuments.children(devices, "disk")) {
-            if (target.equals(XmlDocuments.attribute(XmlDocuments.child(disk, "target"), "dev"))) {
-                disk.setAttribute("type", "file");
-                XmlDocuments.children(disk, "source").forEach(disk::removeChild);
-                XmlDocuments.children(disk, "backingStore").forEach(disk::removeChild);
-                Element source = document.createElement("source");
-                source.setAttribute("file", path);
-                disk.insertBefore(source, XmlDocuments.child(disk, "target"));
-                Element driver = XmlDocuments.child(disk, "driver");
-                if (driver != null) {
-                    driver.setAttribute("type", format);
-                }
-                return;
-            }
+        Element disk = requireDisk(target);
+        disk.setAttribute("type", "file");
+        XmlDocuments.children(disk, "source").forEach(disk::removeChild);
+        XmlDocuments.children(disk, "backingStore").forEach(disk::removeChild);
+        Element source = document.createElement("source");
+        source.setAttribute("file", path);
+        disk.insertBefore(source, XmlDocuments.child(disk, "target"));
+        Element driver = XmlDocuments.child(disk, "driver");
+        if (driver != null) {
+            driver.setAttribute("type", format);
         }
-        throw new IllegalArgumentException("no disk with target " + target);
     }
 
     /**
@@ -164,7 +140,7 @@ public final class DomainXml {
      */
     public void backWithNbd(String target, String overlay, String exportName, String socket) {
         replaceDiskFile(target, overlay, "qcow2");
-        Element disk = diskElement(target);
+        Element disk = requireDisk(target);
         Element driver = XmlDocuments.child(disk, "driver");
         if (driver == null) {
             driver = document.createElement("driver");
@@ -231,7 +207,7 @@ public final class DomainXml {
 
     /** Removes the {@code <disk>} with this target; unknown targets are an IllegalArgumentException. */
     public void removeDisk(String target) {
-        Element disk = diskElement(target);
+        Element disk = requireDisk(target);
         disk.getParentNode().removeChild(disk);
     }
 
@@ -240,7 +216,7 @@ public final class DomainXml {
      * which leaves a cdrom or floppy drive without media.
      */
     public void ejectMedia(String target) {
-        Element disk = diskElement(target);
+        Element disk = requireDisk(target);
         XmlDocuments.children(disk, "source").forEach(disk::removeChild);
         XmlDocuments.children(disk, "backingStore").forEach(disk::removeChild);
     }
@@ -250,7 +226,7 @@ public final class DomainXml {
      * {@code <driver name='qemu'>} element when the disk has none (libvirt would then assume raw).
      */
     public void setDiskFormat(String target, String format) {
-        Element disk = diskElement(target);
+        Element disk = requireDisk(target);
         Element driver = XmlDocuments.child(disk, "driver");
         if (driver == null) {
             driver = document.createElement("driver");
@@ -264,44 +240,49 @@ public final class DomainXml {
         return XmlDocuments.write(document);
     }
 
+    /**
+     * The {@code <disk>} element with this target, for readers of what {@link Disk} does not hold
+     * (a live definition's {@code <mirror>} or {@code <backingStore index=...>}).
+     */
+    public Optional<Element> diskElement(String target) {
+        for (Element disk : devices("disk")) {
+            if (target.equals(XmlDocuments.attribute(XmlDocuments.child(disk, "target"), "dev"))) {
+                return Optional.of(disk);
+            }
+        }
+        return Optional.empty();
+    }
+
+    private Element requireDisk(String target) {
+        return diskElement(target).orElseThrow(() -> new IllegalArgumentException("no disk with target " + target));
+    }
+
     private List<Element> networkSources() {
         List<Element> sources = new ArrayList<>();
-        Element devices = XmlDocuments.child(domain, "devices");
-        if (devices != null) {
-            for (Element nic : XmlDocuments.children(devices, "interface")) {
-                Element source = XmlDocuments.child(nic, "source");
-                if ("network".equals(nic.getAttribute("type")) && source != null && source.hasAttribute("network")) {
-                    sources.add(source);
-                }
+        for (Element nic : devices("interface")) {
+            Element source = XmlDocuments.child(nic, "source");
+            if ("network".equals(nic.getAttribute("type")) && source != null && source.hasAttribute("network")) {
+                sources.add(source);
             }
         }
         return sources;
     }
 
-    private Element diskElement(String target) {
-        Element devices = XmlDocuments.child(domain, "devices");
-        if (devices != null) {
-            for (Element disk : XmlDocuments.children(devices, "disk")) {
-                if (target.equals(XmlDocuments.attribute(XmlDocuments.child(disk, "target"), "dev"))) {
-                    return disk;
-                }
-            }
-        }
-        throw new IllegalArgumentException("no disk with target " + target);
-    }
-
     private List<Element> interfaceMacs() {
         List<Element> macs = new ArrayList<>();
-        Element devices = XmlDocuments.child(domain, "devices");
-        if (devices != null) {
-            for (Element nic : XmlDocuments.children(devices, "interface")) {
-                Element mac = XmlDocuments.child(nic, "mac");
-                if (mac != null) {
-                    macs.add(mac);
-                }
+        for (Element nic : devices("interface")) {
+            Element mac = XmlDocuments.child(nic, "mac");
+            if (mac != null) {
+                macs.add(mac);
             }
         }
         return macs;
+    }
+
+    /** The {@code <devices>} children of this kind ({@code disk}, {@code interface}, ...). */
+    private List<Element> devices(String kind) {
+        Element devices = XmlDocuments.child(domain, "devices");
+        return devices == null ? List.of() : XmlDocuments.children(devices, kind);
     }
 
     private void replaceChildText(String name, String text) {

@@ -1,4 +1,4 @@
-package io.lifeboat.restore.domain;
+package io.lifeboat.kvm.domain;
 
 /**
  * XML from a user or a file that cannot be used: not well-formed, not the expected document, or

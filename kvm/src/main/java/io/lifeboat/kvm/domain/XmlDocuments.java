@@ -1,4 +1,4 @@
-package io.lifeboat.restore.domain;
+package io.lifeboat.kvm.domain;
 
 import java.io.IOException;
 import java.io.StringReader;
@@ -79,6 +79,22 @@ public final class XmlDocuments {
     public static Element appendText(Element parent, String name, String text) {
         Element element = parent.getOwnerDocument().createElement(name);
         element.setTextContent(text);
+        parent.appendChild(element);
+        return element;
+    }
+
+    /**
+     * Appends {@code <name a1='v1' a2='v2' ...>} to {@code parent}; {@code attributes} alternate
+     * names and values. Values are escaped when the document is written.
+     */
+    public static Element appendElement(Element parent, String name, String... attributes) {
+        if (attributes.length % 2 != 0) {
+            throw new IllegalArgumentException("attributes must come as name, value pairs");
+        }
+        Element element = parent.getOwnerDocument().createElement(name);
+        for (int i = 0; i < attributes.length; i += 2) {
+            element.setAttribute(attributes[i], attributes[i + 1]);
+        }
         parent.appendChild(element);
         return element;
     }

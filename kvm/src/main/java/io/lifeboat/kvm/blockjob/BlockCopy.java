@@ -1,9 +1,10 @@
-package io.lifeboat.restore.instant;
+package io.lifeboat.kvm.blockjob;
 
-import io.lifeboat.restore.RestoreException;
-import io.lifeboat.restore.domain.XmlDocuments;
-import io.lifeboat.store.Progress;
-import io.lifeboat.store.StoreException;
+import io.lifeboat.kvm.KvmException.Kind;
+import io.lifeboat.kvm.KvmException;
+import io.lifeboat.kvm.domain.DomainXml;
+import io.lifeboat.kvm.domain.XmlDocuments;
+import io.lifeboat.kvm.libvirt.LibvirtConnection;
 import org.libvirt.Domain;
 import org.libvirt.DomainBlockJobInfo;
 import org.libvirt.Error.ErrorNumber;
@@ -15,6 +16,7 @@ import org.w3c.dom.Element;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.function.LongConsumer;
 
 /**
  * Moves one disk of a running VM off its backing chain: libvirt's block copy (QEMU's
@@ -33,7 +35,7 @@ import java.time.Duration;
  * the disk's {@code <mirror>}, or cur == end seen once): on a guest that keeps writing, cur rarely
  * equals end again, and a refusal because the job is not ready just means "not yet".
  */
-final class BlockCopy {
+public final class BlockCopy {
     private static final Duration POLL = Duration.ofMillis(200);
 
     private BlockCopy() {
@@ -41,11 +43,11 @@ final class BlockCopy {
 
     /**
      * Copies {@code target} into {@code image} at up to {@code bandwidth} bytes/s (0: unlimited)
-     * and pivots; progress counts the job's bytes. Throws if the job ends without reaching the
+     * and pivots; {@code progress} is told each advance of the job, in bytes. Throws if the job ends without reaching the
      * pivot (QEMU gives up on a read error of the export, say), leaving the VM on its overlay.
      */
-    static void copyAndPivot(Domain domain, String target, Path image, long bandwidth, Progress progress)
-            throws LibvirtException, InterruptedException, RestoreException {
+    public static void copyAndPivot(Domain domain, String target, Path image, long bandwidth, LongConsumer progress)
+            throws LibvirtException, InterruptedException, KvmException {
         String dest = destination(image);
         // always one parameter (0 is libvirt's "no limit"): libvirt-java fails on an empty array
         TypedParameter[] params = {new TypedUlongParameter(Domain.BlockCopyParameters.BANDWIDTH, Math.max(0, bandwidth))};
@@ -55,12 +57,12 @@ final class BlockCopy {
         while (true) {
             DomainBlockJobInfo job = domain.getBlockJobInfo(target, 0);
             if (job.type == 0 && job.end == 0) {
-                throw new RestoreException(StoreException.Kind.IO, "the copy of disk " + target
+                throw new KvmException(Kind.FAILED, "the copy of disk " + target
                         + " ended before it was complete (QEMU could not read the restore point or write " + image
                         + "); the VM still runs on its overlay");
             }
             if (job.cur > reported) {
-                progress.add(job.cur - reported);
+                progress.accept(job.cur - reported);
                 reported = job.cur;
             }
             // Once ready the job stays ready, but a busy guest keeps cur behind end for good: waiting
@@ -83,25 +85,17 @@ final class BlockCopy {
     }
 
     /** The pivot is asked for asynchronously: libvirt reports how it went only in the definition. */
-    private static void requirePivoted(Domain domain, String target, Path image) throws LibvirtException, RestoreException {
+    private static void requirePivoted(Domain domain, String target, Path image) throws LibvirtException, KvmException {
         Element disk = liveDisk(domain, target);
         Element source = disk == null ? null : XmlDocuments.child(disk, "source");
         if (source == null || !image.toString().equals(source.getAttribute("file"))) {
-            throw new RestoreException(StoreException.Kind.IO, "the copy of disk " + target + " ended without the pivot"
+            throw new KvmException(Kind.FAILED, "the copy of disk " + target + " ended without the pivot"
                     + " onto " + image + "; the VM still runs on its overlay");
         }
     }
 
     private static Element liveDisk(Domain domain, String target) throws LibvirtException {
-        Element devices = XmlDocuments.child(XmlDocuments.parse(domain.getXMLDesc(0), "Domain XML").getDocumentElement(), "devices");
-        if (devices != null) {
-            for (Element disk : XmlDocuments.children(devices, "disk")) {
-                if (target.equals(XmlDocuments.attribute(XmlDocuments.child(disk, "target"), "dev"))) {
-                    return disk;
-                }
-            }
-        }
-        return null;
+        return DomainXml.parse(domain.getXMLDesc(0)).diskElement(target).orElse(null);
     }
 
     /** {@code <disk type='file'><source file='IMAGE'/><driver type='qcow2'/></disk>} */
@@ -109,12 +103,8 @@ final class BlockCopy {
         Document doc = XmlDocuments.newDocument("disk");
         Element disk = doc.getDocumentElement();
         disk.setAttribute("type", "file");
-        Element source = doc.createElement("source");
-        source.setAttribute("file", image.toString());
-        disk.appendChild(source);
-        Element driver = doc.createElement("driver");
-        driver.setAttribute("type", "qcow2");
-        disk.appendChild(driver);
+        XmlDocuments.appendElement(disk, "source", "file", image.toString());
+        XmlDocuments.appendElement(disk, "driver", "type", "qcow2");
         return XmlDocuments.write(doc);
     }
 
@@ -122,7 +112,7 @@ final class BlockCopy {
      * Aborts (without pivoting) a block job left on the disk by a copy that an earlier run of the
      * agent started and did not finish, and waits until it is gone: libvirt refuses a second job.
      */
-    static void abortLeftover(Domain domain, String target) throws LibvirtException, InterruptedException {
+    public static void abortLeftover(Domain domain, String target) throws LibvirtException, InterruptedException {
         if (domain.getBlockJobInfo(target, 0).type != 0) {
             domain.blockJobAbort(target, 0);
             awaitGone(domain, target);
@@ -130,7 +120,7 @@ final class BlockCopy {
     }
 
     /** The total the job will count for a disk: its virtual size (the job's end before it starts). */
-    static long size(Domain domain, String target) throws LibvirtException {
+    public static long size(Domain domain, String target) throws LibvirtException {
         return domain.blockInfo(target).getCapacity();
     }
 
@@ -144,7 +134,7 @@ final class BlockCopy {
             return true;
         } catch (LibvirtException e) {
             // "block job 'copy' not ready for pivot yet"
-            if (e.getError() != null && e.getError().getCode() == ErrorNumber.VIR_ERR_BLOCK_COPY_ACTIVE
+            if (LibvirtConnection.hasCode(e, ErrorNumber.VIR_ERR_BLOCK_COPY_ACTIVE)
                     || e.getMessage() != null && e.getMessage().contains("not ready")) {
                 return false;
             }

@@ -1,8 +1,9 @@
-package io.lifeboat.restore;
+package io.lifeboat.kvm.qemu;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.lifeboat.kvm.KvmException;
 import io.lifeboat.nbd.NbdExport;
 import io.lifeboat.nbd.NbdServer;
 import io.lifeboat.nbd.NbdServerOptions;
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * so the interrupt lands while qemu-img runs with its output file created, every time.
  */
 class QemuImgTest {
+    private static final long MIB = 1024 * 1024;
 
     @TempDir
     Path dir;
@@ -42,7 +44,7 @@ class QemuImgTest {
 
             @Override
             public long size() {
-                return 16 * TestImages.MIB;
+                return 16 * MIB;
             }
 
             @Override
@@ -66,7 +68,7 @@ class QemuImgTest {
         Thread converter = new Thread(() -> {
             try {
                 QemuImg.rawToQcow2(Path.of("nbd:unix:" + socket + ":exportname=held"), qcow2);
-            } catch (RestoreException e) {
+            } catch (KvmException e) {
                 thrown.set(e);
                 stillInterrupted.set(Thread.currentThread().isInterrupted());
             }
@@ -82,7 +84,7 @@ class QemuImgTest {
 
             converter.join(TimeUnit.SECONDS.toMillis(60));
             assertThat(converter.isAlive()).as("the interrupted call returns").isFalse();
-            assertThat(thrown.get()).isInstanceOf(RestoreException.class)
+            assertThat(thrown.get()).isInstanceOf(KvmException.class)
                     .hasMessageContaining("interrupted while trying to convert");
             assertThat(stillInterrupted).as("the interrupt is kept for the caller").isTrue();
             assertThat(qcow2).doesNotExist();
@@ -102,8 +104,8 @@ class QemuImgTest {
         Path overlay = dir.resolve("vda.overlay.qcow2");
         try (java.nio.channels.ServerSocketChannel silent = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
             silent.bind(java.net.UnixDomainSocketAddress.of(socket));
-            assertThatThrownBy(() -> QemuImg.nbdOverlay(overlay, "vda", socket, TestImages.MIB, java.time.Duration.ofSeconds(2)))
-                    .isInstanceOf(RestoreException.class).hasMessageContaining("did not finish within 2 s");
+            assertThatThrownBy(() -> QemuImg.nbdOverlay(overlay, "vda", socket, MIB, java.time.Duration.ofSeconds(2)))
+                    .isInstanceOf(KvmException.class).hasMessageContaining("did not finish within 2 s");
         }
         assertThat(overlay).doesNotExist();
         assertThat(ProcessHandle.current().children()

@@ -1,5 +1,8 @@
-package io.lifeboat.appliance.backup;
+package io.lifeboat.kvm.blockjob;
 
+import io.lifeboat.kvm.KvmException.Kind;
+import io.lifeboat.kvm.KvmException;
+import io.lifeboat.kvm.libvirt.LibvirtConnection;
 import org.libvirt.Domain;
 import org.libvirt.Error.ErrorNumber;
 import org.libvirt.LibvirtException;
@@ -12,7 +15,7 @@ import java.util.Optional;
  * server appears on the socket named in the backup XML), {@code virDomainAbortJob} ends it, which
  * is also how a successful pull backup is finished. libvirt allows one backup job per domain.
  */
-final class PullBackup {
+public final class PullBackup {
     private final Domain domain;
     private boolean ended;
 
@@ -20,18 +23,18 @@ final class PullBackup {
         this.domain = domain;
     }
 
-    static PullBackup begin(Domain domain, String backupXml, String checkpointXml) throws LibvirtException {
+    public static PullBackup begin(Domain domain, String backupXml, String checkpointXml) throws LibvirtException {
         domain.backupBegin(backupXml, checkpointXml, 0);
         return new PullBackup(domain);
     }
 
     /** The backup XML of the domain's running backup job, if it has one. */
-    static Optional<String> active(Domain domain) throws LibvirtException {
+    public static Optional<String> active(Domain domain) throws LibvirtException {
         try {
             return Optional.of(domain.getBackupXMLDesc(0));
         } catch (LibvirtException e) {
-            ErrorNumber code = e.getError().getCode();
-            if (code == ErrorNumber.VIR_ERR_NO_DOMAIN_BACKUP || code == ErrorNumber.VIR_ERR_OPERATION_INVALID) {
+            if (LibvirtConnection.hasCode(e, ErrorNumber.VIR_ERR_NO_DOMAIN_BACKUP)
+                    || LibvirtConnection.hasCode(e, ErrorNumber.VIR_ERR_OPERATION_INVALID)) {
                 return Optional.empty(); // no job, or the domain is not running
             }
             throw e;
@@ -39,18 +42,19 @@ final class PullBackup {
     }
 
     /** Ends the job and waits until libvirt no longer reports it. Idempotent. */
-    void end(Duration timeout) throws LibvirtException, BackupException {
+    public void end(Duration timeout) throws LibvirtException, KvmException {
         if (!ended) {
             abort(domain, timeout);
             ended = true;
         }
     }
 
-    boolean ended() {
+    public boolean ended() {
         return ended;
     }
 
-    static void abort(Domain domain, Duration timeout) throws LibvirtException, BackupException {
+    /** Ends the domain's backup job, if it has one, and waits until libvirt no longer reports it. */
+    public static void abort(Domain domain, Duration timeout) throws LibvirtException, KvmException {
         try {
             domain.abortJob();
         } catch (LibvirtException e) {
@@ -62,14 +66,14 @@ final class PullBackup {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (active(domain).isPresent()) {
             if (System.nanoTime() > deadline) {
-                throw new BackupException(BackupException.Kind.FAILED, "libvirt did not end the backup job within "
+                throw new KvmException(Kind.TIMEOUT, "libvirt did not end the backup job within "
                         + timeout.toSeconds() + " s of abortJob");
             }
             try {
                 Thread.sleep(20); // polling the condition above; libvirt has no wait call for this
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new BackupException(BackupException.Kind.FAILED, "interrupted while ending the backup job");
+                throw new KvmException(Kind.FAILED, "interrupted while ending the backup job");
             }
         }
     }
