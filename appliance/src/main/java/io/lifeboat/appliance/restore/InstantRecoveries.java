@@ -3,7 +3,6 @@ package io.lifeboat.appliance.restore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -120,11 +119,7 @@ public class InstantRecoveries implements RestorePointPins {
         } catch (IllegalArgumentException e) {
             throw RestoreException.badInput(e.getMessage());
         }
-        // A chunk is there if it is indexed in a pack file that exists: the VM must not start on a hole.
-        Map<String, Boolean> packPresent = new java.util.concurrent.ConcurrentHashMap<>();
-        InstantSession session = recovery.start(manifest, s.chunks(), d -> s.index().get(d)
-                .filter(at -> packPresent.computeIfAbsent(at.packId(), id -> Files.isRegularFile(s.packs().packFile(id))))
-                .isPresent(), options);
+        InstantSession session = recovery.start(manifest, s.chunks(), options);
         log.info("Instant recovery {}: {} runs as {} on {}", session.id(), order.restorePoint(), session.vm(), session.libvirtUri());
         Job job = serving(session, order.bandwidth());
         if (order.copy()) {

@@ -62,7 +62,7 @@ final class InstantCommand extends RestoreAgent.Verb {
             RestoreSource source = opened.source();
             Manifest m = source.manifest(RestorePointId.parse(id));
             boolean remote = parent.bucket != null;
-            InstantSession session = recovery.start(m, source.chunks(), source.chunks()::has,
+            InstantSession session = recovery.start(m, source.chunks(),
                     new InstantRecovery.Options(name, !keepIdentity, dir, connect.uriOr(RestoreRequest.DEFAULT_URI), 64, remote ? 8 : 0));
             double running = (System.nanoTime() - t0) / 1e9;
             long served = session.disks().stream().mapToLong(d -> recovery.served(session.id(), d.target())

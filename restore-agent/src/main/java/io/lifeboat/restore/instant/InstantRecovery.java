@@ -95,12 +95,6 @@ public final class InstantRecovery implements AutoCloseable {
         }
     }
 
-    /** Whether a chunk can be read from the source being served: the local index, or the bucket's. */
-    @FunctionalInterface
-    public interface Availability {
-        boolean has(Digest d) throws StoreException;
-    }
-
     /** The sessions; this process holds the {@link SessionLock} of those it serves or copies. */
     private final SessionStore store;
     private final SessionExports exports = new SessionExports();
@@ -113,11 +107,10 @@ public final class InstantRecovery implements AutoCloseable {
 
     /**
      * Starts serving the restore point and the VM on it. Nothing is created when the restore
-     * point cannot be served in full or a name or file is taken.
-     *
-     * @param available whether a chunk can be read from {@code source} (checked for every chunk first)
+     * point cannot be served in full (every chunk is checked readable first: {@link ChunkSource#has})
+     * or a name or file is taken.
      */
-    public InstantSession start(Manifest manifest, ChunkSource source, Availability available, Options o)
+    public InstantSession start(Manifest manifest, ChunkSource source, Options o)
             throws StoreException {
         DomainXml xml = parseDomain(manifest);
         List<DiskMap> disks = manifest.disks();
@@ -142,7 +135,7 @@ public final class InstantRecovery implements AutoCloseable {
             // always an explicit UUID, so that a failed start can tell the domain it defined from any other
             String uuid = o.newIdentity() || xml.uuid() == null ? UUID.randomUUID().toString() : xml.uuid();
             requireFree(host, o.vmName(), uuid);
-            preflight(disks, available); // after the cheap checks, as a full restore's plan does
+            preflight(disks, source); // after the cheap checks, as a full restore's plan does
             Files.createDirectories(dir);
             store.hold(id);
             List<InstantSession.Disk> withOverlays = new ArrayList<>();
@@ -496,13 +489,13 @@ public final class InstantRecovery implements AutoCloseable {
         }
     }
 
-    private static void preflight(List<DiskMap> disks, Availability available) throws StoreException {
+    private static void preflight(List<DiskMap> disks, ChunkSource source) throws StoreException {
         List<Digest> missing = new ArrayList<>();
         long count = 0;
         for (DiskMap d : disks) {
             for (int s = 0; s < d.slotCount(); s++) {
                 Digest digest = d.digest(s);
-                if (digest != null && !available.has(digest)) {
+                if (digest != null && !source.has(digest)) {
                     count++;
                     if (missing.size() < 3) {
                         missing.add(digest);

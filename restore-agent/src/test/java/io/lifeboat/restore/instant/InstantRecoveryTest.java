@@ -11,8 +11,10 @@ import io.lifeboat.store.Store;
 import io.lifeboat.store.StoreConfig;
 import io.lifeboat.store.BackupSession;
 import io.lifeboat.store.StoreException;
+import io.lifeboat.store.chunk.Digest;
 import io.lifeboat.store.ingest.Ingester;
 import io.lifeboat.store.manifest.Manifest;
+import io.lifeboat.store.read.ChunkSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -108,7 +110,7 @@ class InstantRecoveryTest {
     void theVmRunsAtOnceAndItsWritesDuringTheCopySurviveThePivot() throws Exception {
         String vm = vmName();
         try (InstantRecovery recovery = new InstantRecovery(dir.resolve("ir"))) {
-            InstantSession session = recovery.start(point, store.chunks(), d -> store.index().get(d).isPresent(), options(vm));
+            InstantSession session = recovery.start(point, store.chunks(), options(vm));
 
             Domain domain = libvirt.domainLookupByName(vm);
             assertThat(domain.getInfo().state).isEqualTo(DomainInfo.DomainState.VIR_DOMAIN_RUNNING);
@@ -157,7 +159,7 @@ class InstantRecoveryTest {
         String id;
         Path sessions = dir.resolve("ir");
         try (InstantRecovery first = new InstantRecovery(sessions)) {
-            id = first.start(point, store.chunks(), d -> store.index().get(d).isPresent(), options(vm)).id();
+            id = first.start(point, store.chunks(), options(vm)).id();
         } // the agent stops: the export goes away with it
         Domain domain = libvirt.domainLookupByName(vm);
         guestRead(domain, 32 * MIB, MIB); // needs the export
@@ -179,10 +181,13 @@ class InstantRecoveryTest {
         Path sessions = dir.resolve("ir");
         try (InstantRecovery recovery = new InstantRecovery(sessions)) {
             String vm = vmName();
-            assertThatThrownBy(() -> recovery.start(point, store.chunks(), d -> false, options(vm)))
-                    .isInstanceOfSatisfying(RestoreException.class,
-                            e -> assertThat(e.kind()).isEqualTo(StoreException.Kind.NOT_FOUND))
-                    .hasMessageContaining("chunk(s)").hasMessageContaining("nothing was started");
+            try (Store elsewhere = Store.init(dir.resolve("elsewhere"), StoreConfig.defaults())) {
+                assertThatThrownBy(() -> recovery.start(point, elsewhere.chunks(), options(vm)))
+                        .as("a store without the restore point's chunks")
+                        .isInstanceOfSatisfying(RestoreException.class,
+                                e -> assertThat(e.kind()).isEqualTo(StoreException.Kind.NOT_FOUND))
+                        .hasMessageContaining("chunk(s)").hasMessageContaining("nothing was started");
+            }
             assertThat(libvirt.listDefinedDomains()).doesNotContain(vm);
             try (var left = Files.list(sessions)) {
                 assertThat(left).isEmpty();
@@ -192,7 +197,7 @@ class InstantRecoveryTest {
             vms.add(taken);
             libvirt.domainDefineXML("<domain type='qemu'><name>" + taken + "</name><memory unit='MiB'>64</memory>"
                     + "<os><type arch='x86_64' machine='pc'>hvm</type></os></domain>");
-            assertThatThrownBy(() -> recovery.start(point, store.chunks(), d -> true, options(taken)))
+            assertThatThrownBy(() -> recovery.start(point, store.chunks(), options(taken)))
                     .isInstanceOfSatisfying(RestoreException.class,
                             e -> assertThat(e.kind()).isEqualTo(StoreException.Kind.CONFLICT))
                     .hasMessageContaining(taken);
@@ -209,7 +214,7 @@ class InstantRecoveryTest {
         Path sessions = dir.resolve("ir");
         try (InstantRecovery first = new InstantRecovery(sessions);
              InstantRecovery second = new InstantRecovery(sessions)) {
-            InstantSession session = first.start(point, store.chunks(), d -> store.index().get(d).isPresent(), options(vm));
+            InstantSession session = first.start(point, store.chunks(), options(vm));
             Path socket = Path.of(session.socket());
             String pid = Long.toString(ProcessHandle.current().pid());
 
@@ -248,7 +253,7 @@ class InstantRecoveryTest {
     void theCopyPivotsWhileTheGuestKeepsTheMirrorBehind() throws Exception {
         String vm = vmName();
         try (InstantRecovery recovery = new InstantRecovery(dir.resolve("ir"))) {
-            InstantSession session = recovery.start(point, store.chunks(), d -> store.index().get(d).isPresent(), options(vm));
+            InstantSession session = recovery.start(point, store.chunks(), options(vm));
             Domain domain = libvirt.domainLookupByName(vm);
             // nearly stalled, so that the test decides when the mirror is ready
             CompletableFuture<InstantSession> copy = CompletableFuture.supplyAsync(() -> {
@@ -313,7 +318,7 @@ class InstantRecoveryTest {
         }
         String vm = vmName();
         try (InstantRecovery recovery = new InstantRecovery(dir.resolve("ir"))) {
-            recovery.start(withMore, store.chunks(), d -> true, options(vm));
+            recovery.start(withMore, store.chunks(), options(vm));
             Domain d = domain(vm);
             assertThat(d.getInfo().state).isEqualTo(DomainInfo.DomainState.VIR_DOMAIN_RUNNING);
             DomainXml live = DomainXml.parse(d.getXMLDesc(0));
@@ -334,7 +339,7 @@ class InstantRecoveryTest {
         Path sessions = dir.resolve("ir");
         String id;
         try (InstantRecovery recovery = new InstantRecovery(sessions)) {
-            id = recovery.start(point, store.chunks(), d -> store.index().get(d).isPresent(), options(vm)).id();
+            id = recovery.start(point, store.chunks(), options(vm)).id();
             assertThatThrownBy(() -> recovery.discard(id)).isInstanceOfSatisfying(RestoreException.class,
                     e -> assertThat(e.kind()).isEqualTo(StoreException.Kind.CONFLICT)).hasMessageContaining("served here");
         }
@@ -361,7 +366,7 @@ class InstantRecoveryTest {
         String vm = vmName();
         Path sessions = dir.resolve("ir");
         try (InstantRecovery recovery = new InstantRecovery(sessions)) {
-            InstantSession session = recovery.start(point, store.chunks(), d -> store.index().get(d).isPresent(), options(vm));
+            InstantSession session = recovery.start(point, store.chunks(), options(vm));
             guestWrite(domain(vm), 0x5e, 0, MIB); // the drill's writes, thrown away with the VM
             Path socket = Path.of(session.socket());
             assertThat(socket).exists();
@@ -386,18 +391,26 @@ class InstantRecoveryTest {
         Path sessions = dir.resolve("ir");
         try (InstantRecovery recovery = new InstantRecovery(sessions)) {
             // someone else defines the name after the first check, while the chunks are checked
-            InstantRecovery.Availability meanwhile = d -> {
-                if (defined.compareAndSet(false, true)) {
-                    try {
-                        libvirt.domainDefineXML("<domain type='qemu'><name>" + vm + "</name><uuid>" + foreignUuid
-                                + "</uuid><memory unit='MiB'>64</memory><os><type arch='x86_64' machine='pc'>hvm</type></os></domain>");
-                    } catch (LibvirtException e) {
-                        throw new IllegalStateException(e);
-                    }
+            ChunkSource meanwhile = new ChunkSource() {
+                @Override
+                public byte[] read(Digest d) throws StoreException {
+                    return store.chunks().read(d);
                 }
-                return true;
+
+                @Override
+                public boolean has(Digest d) throws StoreException {
+                    if (defined.compareAndSet(false, true)) {
+                        try {
+                            libvirt.domainDefineXML("<domain type='qemu'><name>" + vm + "</name><uuid>" + foreignUuid
+                                    + "</uuid><memory unit='MiB'>64</memory><os><type arch='x86_64' machine='pc'>hvm</type></os></domain>");
+                        } catch (LibvirtException e) {
+                            throw new IllegalStateException(e);
+                        }
+                    }
+                    return store.chunks().has(d);
+                }
             };
-            assertThatThrownBy(() -> recovery.start(point, store.chunks(), meanwhile, options(vm)))
+            assertThatThrownBy(() -> recovery.start(point, meanwhile, options(vm)))
                     .isInstanceOfSatisfying(RestoreException.class, e -> assertThat(e.kind()).isEqualTo(StoreException.Kind.CONFLICT))
                     .hasMessageContaining(vm);
             try (var left = Files.list(sessions)) {
@@ -447,7 +460,7 @@ class InstantRecoveryTest {
         Path sessions = dir.resolve("ir");
         String id;
         try (InstantRecovery first = new InstantRecovery(sessions)) {
-            id = first.start(two, store.chunks(), d -> store.index().get(d).isPresent(), options(vm)).id();
+            id = first.start(two, store.chunks(), options(vm)).id();
         } // the agent stops
         Domain domain = libvirt.domainLookupByName(vm);
         guestRead(domain, "vda", 32 * MIB, MIB);
