@@ -3,9 +3,9 @@ package io.lifeboat.appliance.backup;
 import io.lifeboat.kvm.KvmException;
 import io.lifeboat.kvm.blockjob.Checkpoints;
 import io.lifeboat.kvm.blockjob.PullBackup;
+import io.lifeboat.kvm.qemu.QemuNbd;
 import io.lifeboat.store.Store;
 import io.lifeboat.store.StoreException;
-import io.lifeboat.store.ingest.QemuNbdSource;
 import org.libvirt.Connect;
 import org.libvirt.Domain;
 import org.libvirt.Error.ErrorNumber;
@@ -96,7 +96,7 @@ final class Recovery {
         }
         try (java.util.stream.Stream<Path> entries = java.nio.file.Files.list(dir.path())) {
             for (Path served : entries.filter(p -> p.getFileName().toString().startsWith("qemu-nbd-")).toList()) {
-                if (QemuNbdSource.stopLeftover(served)) {
+                if (QemuNbd.stopLeftover(served)) {
                     actions.add("stopped qemu-nbd left serving " + served.getFileName() + " by job " + dir.jobId());
                 }
             }

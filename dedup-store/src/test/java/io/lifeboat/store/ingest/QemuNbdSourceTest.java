@@ -1,5 +1,6 @@
 package io.lifeboat.store.ingest;
 
+import io.lifeboat.kvm.qemu.QemuNbd;
 import io.lifeboat.testkit.TestImages;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,20 +23,20 @@ class QemuNbdSourceTest {
         Path served = dir.resolve("qemu-nbd-vda");
 
         QemuNbdSource orphan = QemuNbdSource.open(qcow2, "qcow2", served); // never closed: its owner "crashed"
-        long pid = Long.parseLong(Files.readString(served.resolve(QemuNbdSource.PID_FILE)).strip());
+        long pid = Long.parseLong(Files.readString(served.resolve(QemuNbd.PID_FILE)).strip());
         assertThat(ProcessHandle.of(pid)).hasValueSatisfying(h -> assertThat(h.isAlive()).isTrue());
         assertThat(orphan.size()).isEqualTo(2 << 20);
 
-        assertThat(QemuNbdSource.stopLeftover(served)).isTrue();
+        assertThat(QemuNbd.stopLeftover(served)).isTrue();
         assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
-        assertThat(QemuNbdSource.stopLeftover(served)).isFalse(); // nothing left to stop
+        assertThat(QemuNbd.stopLeftover(served)).isFalse(); // nothing left to stop
     }
 
     @Test
     void aRecycledPidIsLeftAlone() throws Exception {
         Path served = Files.createDirectory(dir.resolve("qemu-nbd-vdb"));
-        Files.writeString(served.resolve(QemuNbdSource.PID_FILE), Long.toString(ProcessHandle.current().pid()));
-        assertThat(QemuNbdSource.stopLeftover(served)).isFalse();
+        Files.writeString(served.resolve(QemuNbd.PID_FILE), Long.toString(ProcessHandle.current().pid()));
+        assertThat(QemuNbd.stopLeftover(served)).isFalse();
         assertThat(ProcessHandle.current().isAlive()).isTrue();
     }
 }
