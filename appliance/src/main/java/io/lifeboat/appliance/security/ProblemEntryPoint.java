@@ -13,8 +13,8 @@ import org.springframework.web.servlet.HandlerExceptionResolver;
 
 /**
  * Hands authentication and authorisation failures, which happen in the security filters before
- * any controller, to Spring MVC's exception resolution, so that {@code io.lifeboat.appliance.api.ProblemHandler} answers
- * them in the same problem format as every other error.
+ * any controller, to Spring MVC's exception resolution, so that the web layer's problem handler
+ * answers them in the same problem format as every other error.
  */
 @Component
 class ProblemEntryPoint implements AuthenticationEntryPoint, AccessDeniedHandler {
