@@ -49,9 +49,9 @@ import java.util.concurrent.atomic.AtomicReference;
 public class ReplicationJobs {
     private static final Logger log = LoggerFactory.getLogger(ReplicationJobs.class);
 
-    private final ChunkStore store;
     private static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(10);
 
+    private final ChunkStore store;
     private final JobRunner runner;
     private final ReplicationStateRepository state;
     private final ReplicationProperties settings;
@@ -214,8 +214,7 @@ public class ReplicationJobs {
         }
     }
 
-    // Released before the job's row is final: whoever sees the job ended can start the next run at once.
-
+    /** Released before the job's row is final: whoever sees the job ended can start the next run at once. */
     private JobRunner.End ended(ReplicationReport r) {
         release();
         return r.ok() ? JobRunner.End.succeeded() : JobRunner.End.failed(String.join("; ", r.failures()));
