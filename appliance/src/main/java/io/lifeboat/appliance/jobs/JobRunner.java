@@ -276,10 +276,12 @@ public class JobRunner {
             case SUCCEEDED -> log.info("Job {} ({}) succeeded", id, what);
             case CANCELLED -> log.info("Job {} ({}) {}", id, what, end.error());
             default -> {
-                if (error != null) {
+                // A store, backup or restore error says what went wrong in its message; only a bug
+                // needs its stack trace in the log.
+                if (error instanceof RuntimeException) {
                     log.error("Job {} ({}) failed: {}", id, what, end.error(), error);
                 } else {
-                    log.warn("Job {} ({}) failed: {}", id, what, end.error());
+                    log.error("Job {} ({}) failed: {}", id, what, end.error());
                 }
             }
         }
