@@ -8,6 +8,7 @@ import java.util.UUID;
 import io.lifeboat.appliance.catalog.AuditEntry;
 import io.lifeboat.appliance.catalog.AuditLog;
 import io.lifeboat.appliance.catalog.Job;
+import io.lifeboat.appliance.error.ApplianceException;
 import io.lifeboat.appliance.restore.InstantRecoveries;
 import io.lifeboat.store.StoreException;
 import io.lifeboat.store.manifest.RestorePointId;
@@ -72,7 +73,7 @@ class InstantRecoveryController {
                                   @RequestBody(required = false) InstantBody body, Principal user) throws StoreException {
         RestorePointId id = RestoreTarget.restorePoint(vm, time);
         if (body == null || body.name() == null || body.name().isBlank()) {
-            throw new BadRequestException("name is required: the recovered VM's name");
+            throw ApplianceException.badRequest("name is required: the recovered VM's name");
         }
         InstantRecoveries.Order order = new InstantRecoveries.Order(id, body.name(), !Boolean.FALSE.equals(body.newIdentity()),
                 RestoreTarget.directory("imageDir", body.imageDir()), target.uri(body.uri()),

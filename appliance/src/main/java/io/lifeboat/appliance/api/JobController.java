@@ -7,6 +7,7 @@ import java.util.UUID;
 import io.lifeboat.appliance.catalog.AuditLog;
 import io.lifeboat.appliance.catalog.Job;
 import io.lifeboat.appliance.catalog.JobRepository;
+import io.lifeboat.appliance.error.ApplianceException;
 import io.lifeboat.appliance.jobs.BackupJobs;
 import io.lifeboat.appliance.restore.RestoreJobs;
 import io.swagger.v3.oas.annotations.Operation;
@@ -51,7 +52,7 @@ class JobController {
     @GetMapping("/{id}")
     @Operation(summary = "Show a job and its progress")
     Job show(@PathVariable UUID id) {
-        return jobs.find(id).orElseThrow(() -> new NotFoundException("no job " + id));
+        return jobs.find(id).orElseThrow(() -> ApplianceException.notFound("no job " + id));
     }
 
     @PostMapping("/{id}/cancel")
@@ -62,10 +63,10 @@ class JobController {
                     + " moving its disks into place (it finishes), an instant recovery job.")
     Job cancel(@PathVariable UUID id, Principal user) {
         return audit.audited(user.getName(), "job.cancel", id.toString(), null, () -> {
-            Job job = jobs.find(id).orElseThrow(() -> new NotFoundException("no job " + id));
+            Job job = jobs.find(id).orElseThrow(() -> ApplianceException.notFound("no job " + id));
             return switch (job.kind()) {
                 case RESTORE -> restores.cancel(id);
-                case INSTANT_RECOVERY -> throw new ConflictException("job " + id + " follows an instant recovery and"
+                case INSTANT_RECOVERY -> throw ApplianceException.conflict("job " + id + " follows an instant recovery and"
                         + " cannot be cancelled: the VM already runs on the restore point, and the copy onto flat"
                         + " images only moves it off; see GET /api/instant-recoveries, and end the recovery, VM and"
                         + " all, through POST /api/instant-recoveries/{id}/stop");

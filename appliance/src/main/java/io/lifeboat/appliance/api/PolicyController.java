@@ -10,6 +10,7 @@ import java.util.Map;
 
 import io.lifeboat.appliance.catalog.AuditLog;
 import io.lifeboat.appliance.catalog.Timestamps;
+import io.lifeboat.appliance.error.ApplianceException;
 import io.lifeboat.appliance.policy.Policies;
 import io.lifeboat.appliance.policy.PolicyDocument;
 import io.lifeboat.appliance.policy.PolicyRepository;
@@ -120,7 +121,7 @@ class PolicyController {
         try {
             k = PolicyRun.Kind.valueOf(kind.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new BadRequestException("kind must be backup, verify or gc, not '" + kind + "'");
+            throw ApplianceException.badRequest("kind must be backup, verify or gc, not '" + kind + "'");
         }
         audit.audited(user.getName(), "policy.run", name, kind, () -> {
             policies.runNow(name, k);

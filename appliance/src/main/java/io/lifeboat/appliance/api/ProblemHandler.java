@@ -2,8 +2,10 @@ package io.lifeboat.appliance.api;
 
 import io.lifeboat.appliance.backup.BackupException;
 import io.lifeboat.appliance.config.StoreUnavailableException;
+import io.lifeboat.appliance.error.ApplianceException;
 import io.lifeboat.appliance.inventory.InventoryException;
 import io.lifeboat.appliance.policy.InvalidPolicyRequest;
+import io.lifeboat.appliance.security.SecurityConfiguration;
 import io.lifeboat.kvm.domain.XmlInputException;
 import io.lifeboat.store.StoreException;
 import org.slf4j.Logger;
@@ -19,9 +21,9 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 
 /**
- * The one place errors become HTTP responses, all as RFC 9457 problems. {@link ApiException}s and
- * Spring MVC's own (bad parameter types, failed validation, unknown path) are handled by the
- * superclass; store, inventory and backup errors map by kind; authentication failures come here too, from the security
+ * The one place errors become HTTP responses, all as RFC 9457 problems. Spring MVC's own errors
+ * (bad parameter types, failed validation, unknown path) are handled by the superclass; the
+ * services' {@link ApplianceException}s and store, inventory and backup errors map by kind; authentication failures come here too, from the security
  * filters (see {@code io.lifeboat.appliance.security.ProblemEntryPoint}). Anything else is a bug:
  * logged with its stack trace, answered with a 500 that leaks nothing.
  */
@@ -30,8 +32,18 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ProblemHandler.class);
 
-    /** Sent with every 401, so browsers (the Swagger UI) ask for credentials. */
-    public static final String BASIC_CHALLENGE = "Basic realm=\"Lifeboat\"";
+    /** Nothing is logged: the caller, not the operator, has something to fix. */
+    @ExceptionHandler(ApplianceException.class)
+    ResponseEntity<ProblemDetail> refused(ApplianceException e) {
+        HttpStatus status = switch (e.kind()) {
+            case BAD_REQUEST -> HttpStatus.BAD_REQUEST;
+            case NOT_FOUND -> HttpStatus.NOT_FOUND;
+            case CONFLICT -> HttpStatus.CONFLICT;
+            case UNPROCESSABLE -> HttpStatus.UNPROCESSABLE_CONTENT;
+            case UNAVAILABLE -> HttpStatus.SERVICE_UNAVAILABLE;
+        };
+        return problem(status, e.getMessage());
+    }
 
     @ExceptionHandler(StoreException.class)
     ResponseEntity<ProblemDetail> store(StoreException e) {
@@ -102,7 +114,7 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.UNAUTHORIZED,
                 "Authentication required: send a user name and password with HTTP Basic authentication");
         return ResponseEntity.status(HttpStatus.UNAUTHORIZED)
-                .header(HttpHeaders.WWW_AUTHENTICATE, BASIC_CHALLENGE)
+                .header(HttpHeaders.WWW_AUTHENTICATE, SecurityConfiguration.BASIC_CHALLENGE)
                 .body(problem);
     }
 

@@ -10,6 +10,7 @@ import java.util.UUID;
 
 import io.lifeboat.appliance.catalog.AuditEntry;
 import io.lifeboat.appliance.catalog.AuditLog;
+import io.lifeboat.appliance.error.ApplianceException;
 import io.lifeboat.appliance.restore.RestoreJobs;
 import io.lifeboat.appliance.restore.RestoreRun;
 import io.lifeboat.appliance.restore.RestoreRuns;
@@ -125,7 +126,7 @@ class RestoreController {
             description = "The restore point, mode, VM name, UUID, host and disk files; once the job succeeded, whether"
                     + " the VM was defined and started, and notes. 404 for a job that is not a restore.")
     RestoreRun result(@PathVariable UUID id) {
-        return runs.find(id).orElseThrow(() -> new NotFoundException("job " + id + " is not a restore or instant recovery"));
+        return runs.find(id).orElseThrow(() -> ApplianceException.notFound("job " + id + " is not a restore or instant recovery"));
     }
 
     private RestoreRequest request(RestorePointId id, RestoreBody b) throws StoreException {
@@ -149,7 +150,7 @@ class RestoreController {
             case "new" -> RestoreMode.NEW_VM;
             case "clone" -> RestoreMode.CLONE;
             case "over-original" -> RestoreMode.OVER_ORIGINAL;
-            default -> throw new BadRequestException("unknown restore mode '" + mode + "': use new, clone or over-original");
+            default -> throw ApplianceException.badRequest("unknown restore mode '" + mode + "': use new, clone or over-original");
         };
     }
 

@@ -4,6 +4,7 @@ import java.security.Principal;
 import java.util.List;
 
 import io.lifeboat.appliance.catalog.RestorePointService;
+import io.lifeboat.appliance.error.ApplianceException;
 import io.lifeboat.store.StoreException;
 import io.lifeboat.store.manifest.RestorePointId;
 import io.swagger.v3.oas.annotations.Operation;
@@ -64,7 +65,7 @@ class RestorePointController {
         try {
             return parser.get();
         } catch (IllegalArgumentException e) {
-            throw new BadRequestException(e.getMessage(), e);
+            throw ApplianceException.badRequest(e.getMessage(), e);
         }
     }
 }

@@ -2,6 +2,7 @@ package io.lifeboat.appliance.api;
 
 import java.nio.file.Path;
 
+import io.lifeboat.appliance.error.ApplianceException;
 import io.lifeboat.appliance.inventory.LibvirtHosts;
 import io.lifeboat.store.manifest.RestorePointId;
 import org.springframework.stereotype.Component;
@@ -24,7 +25,7 @@ class RestoreTarget {
         try {
             return RestorePointId.parse(vm + "/" + time);
         } catch (IllegalArgumentException e) {
-            throw new BadRequestException(e.getMessage(), e);
+            throw ApplianceException.badRequest(e.getMessage(), e);
         }
     }
 
@@ -34,7 +35,7 @@ class RestoreTarget {
             return hosts.defaultUri();
         }
         if (!hosts.uris().contains(uri)) {
-            throw new NotFoundException("libvirt host " + uri + " is not one of the appliance's hosts " + hosts.uris());
+            throw ApplianceException.notFound("libvirt host " + uri + " is not one of the appliance's hosts " + hosts.uris());
         }
         return uri;
     }
@@ -48,10 +49,10 @@ class RestoreTarget {
         try {
             p = Path.of(dir);
         } catch (java.nio.file.InvalidPathException e) {
-            throw new BadRequestException(field + " is not a path: " + e.getMessage(), e);
+            throw ApplianceException.badRequest(field + " is not a path: " + e.getMessage(), e);
         }
         if (!p.isAbsolute()) {
-            throw new BadRequestException(field + " must be an absolute path, not '" + dir + "'");
+            throw ApplianceException.badRequest(field + " must be an absolute path, not '" + dir + "'");
         }
         return p.normalize();
     }

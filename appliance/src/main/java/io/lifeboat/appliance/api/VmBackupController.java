@@ -8,6 +8,7 @@ import io.lifeboat.appliance.backup.BackupException;
 import io.lifeboat.appliance.catalog.AuditEntry;
 import io.lifeboat.appliance.catalog.AuditLog;
 import io.lifeboat.appliance.catalog.Job;
+import io.lifeboat.appliance.error.ApplianceException;
 import io.lifeboat.appliance.jobs.BackupJobs;
 import io.lifeboat.store.StoreException;
 import io.swagger.v3.oas.annotations.Operation;
@@ -49,7 +50,7 @@ class VmBackupController {
                                    Principal user) throws BackupException, StoreException {
         String uri = hosts.resolve(host);
         if (!hosts.isDefault(uri)) {
-            throw new UnprocessableException("backups run on the default libvirt host only, not " + uri);
+            throw ApplianceException.unprocessable("backups run on the default libvirt host only, not " + uri);
         }
         Job job;
         try {

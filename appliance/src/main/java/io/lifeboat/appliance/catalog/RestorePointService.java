@@ -3,9 +3,8 @@ package io.lifeboat.appliance.catalog;
 import java.util.List;
 import java.util.Optional;
 
-import io.lifeboat.appliance.api.ConflictException;
-import io.lifeboat.appliance.api.NotFoundException;
 import io.lifeboat.appliance.config.ChunkStore;
+import io.lifeboat.appliance.error.ApplianceException;
 import io.lifeboat.store.StoreException;
 import io.lifeboat.store.manifest.RestorePointId;
 import org.slf4j.Logger;
@@ -47,7 +46,7 @@ public class RestorePointService {
 
     /** A restore point, deleted ones included (their row says when and why). */
     public RestorePoint get(RestorePointId id) {
-        return restorePoints.find(id).orElseThrow(() -> new NotFoundException("no restore point " + id));
+        return restorePoints.find(id).orElseThrow(() -> ApplianceException.notFound("no restore point " + id));
     }
 
     /**
@@ -59,12 +58,12 @@ public class RestorePointService {
     public RestorePoint delete(RestorePointId id, String user) throws StoreException {
         RestorePoint rp = get(id);
         if (rp.status() == RestorePoint.Status.DELETED) {
-            throw new ConflictException("restore point " + id + " is already deleted");
+            throw ApplianceException.conflict("restore point " + id + " is already deleted");
         }
         Optional<String> pin = pins().why(id);
         if (pin.isPresent()) {
             audit.record(user, DELETE_ACTION, id.toString(), AuditEntry.Outcome.FAILED, pin.get());
-            throw new ConflictException("restore point " + id + " is in use: " + pin.get());
+            throw ApplianceException.conflict("restore point " + id + " is in use: " + pin.get());
         }
         String reason = "deleted by " + user;
         try {

@@ -1,11 +1,9 @@
 package io.lifeboat.appliance.jobs;
 
-import io.lifeboat.appliance.api.ConflictException;
-import io.lifeboat.appliance.api.UnprocessableException;
 import io.lifeboat.appliance.catalog.Job;
-import io.lifeboat.appliance.catalog.JobRepository;
 import io.lifeboat.appliance.catalog.ReplicationStateRepository;
 import io.lifeboat.appliance.config.ChunkStore;
+import io.lifeboat.appliance.error.ApplianceException;
 import io.lifeboat.store.Progress;
 import io.lifeboat.store.StoreException;
 import io.lifeboat.store.manifest.RestorePointId;
@@ -31,7 +29,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -52,14 +49,15 @@ import java.util.concurrent.atomic.AtomicReference;
 public class ReplicationJobs {
     private static final Logger log = LoggerFactory.getLogger(ReplicationJobs.class);
 
+    private static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(10);
+
     private final ChunkStore store;
-    private final JobRepository jobs;
+    private final JobRunner runner;
     private final ReplicationStateRepository state;
     private final ReplicationProperties settings;
-    private final Duration progressInterval;
     private final MultiGauge lagGauge;
     private final Counter uploadedBytes;
-    private final ScheduledExecutorService threads = Executors.newScheduledThreadPool(2, r -> {
+    private final ScheduledExecutorService schedule = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "replication");
         t.setDaemon(true);
         return t;
@@ -93,13 +91,12 @@ public class ReplicationJobs {
     public record Check(boolean ok, String message, String uploads, List<String> refused) {
     }
 
-    public ReplicationJobs(ChunkStore store, JobRepository jobs, ReplicationStateRepository state,
-                           ReplicationProperties settings, BackupProperties backup, MeterRegistry metrics) {
+    public ReplicationJobs(ChunkStore store, JobRunner runner, ReplicationStateRepository state,
+                           ReplicationProperties settings, MeterRegistry metrics) {
         this.store = store;
-        this.jobs = jobs;
+        this.runner = runner;
         this.state = state;
         this.settings = settings;
-        this.progressInterval = backup.progressInterval();
         this.lagGauge = MultiGauge.builder("lifeboat.replication.lag")
                 .baseUnit("seconds")
                 .description("Age of the newest restore point of the VM that the bucket holds")
@@ -133,7 +130,7 @@ public class ReplicationJobs {
         });
         Duration every = settings.every();
         if (!every.isZero()) {
-            threads.scheduleWithFixedDelay(this::scheduled, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
+            schedule.scheduleWithFixedDelay(this::scheduled, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
         }
     }
 
@@ -141,9 +138,10 @@ public class ReplicationJobs {
         if (!busy.get()) {
             try {
                 start();
-            } catch (ConflictException alreadyRunning) {
-                // a run on demand or after a backup got there first
             } catch (RuntimeException e) {
+                if (e instanceof ApplianceException a && a.kind() == ApplianceException.Kind.CONFLICT) {
+                    return; // a run on demand or after a backup got there first
+                }
                 log.warn("Scheduled replication could not start: {}", e.getMessage());
             }
         }
@@ -169,12 +167,13 @@ public class ReplicationJobs {
         // Claim first, then record: a refused request leaves no job row behind.
         if (!busy.compareAndSet(false, true)) {
             Job other = running.get();
-            throw new ConflictException("a replication is already running" + (other == null ? "" : " (job " + other.id() + ")"));
+            throw ApplianceException.conflict("a replication is already running" + (other == null ? "" : " (job " + other.id() + ")"));
         }
         try {
-            Job job = jobs.create(Job.Kind.REPLICATION, null);
+            Job job = runner.create(Job.Kind.REPLICATION, null);
             running.set(job);
-            threads.execute(() -> run(job));
+            runner.submit(job, "replication to " + settings.bucket(), false, new Progress(),
+                    (progress, cancel) -> replicate(job, progress), this::ended, this::failed);
             return job;
         } catch (RuntimeException e) {
             running.set(null);
@@ -188,23 +187,18 @@ public class ReplicationJobs {
         if (settings.configured() && settings.afterBackup() && !busy.get()) {
             try {
                 start();
-            } catch (ConflictException alreadyRunning) {
+            } catch (ApplianceException e) {
+                if (e.kind() != ApplianceException.Kind.CONFLICT) {
+                    throw e;
+                }
                 // the run going on, or the next one, takes the new restore point along
             }
         }
     }
 
-    private void run(Job job) {
-        Progress progress = new Progress();
-        ScheduledFuture<?> copier = threads.scheduleAtFixedRate(() -> jobs.progress(job.id(), progress.snapshot()),
-                progressInterval.toMillis(), progressInterval.toMillis(), TimeUnit.MILLISECONDS);
-        Job.State outcome;
-        String error;
+    private ReplicationReport replicate(Job job, Progress progress) throws StoreException {
         try (S3Target target = new S3Target(settings.settings())) {
-            jobs.start(job.id());
             ReplicationReport r = new Replicator(store.get(), target, settings.options()).run(progress);
-            copier.cancel(false);
-            jobs.progress(job.id(), progress.snapshot());
             uploadedBytes.increment(r.uploadedBytes());
             state.recordRun(job.id(), r);
             try {
@@ -213,21 +207,27 @@ public class ReplicationJobs {
                 log.warn("Replication job {}: could not list the bucket afterwards; the lag shown is from an earlier run: {}",
                         job.id(), e.getMessage());
             }
-            outcome = r.ok() ? Job.State.SUCCEEDED : Job.State.FAILED;
-            error = r.ok() ? null : String.join("; ", r.failures());
             log.info("Replication job {}: {} pack(s) and {} restore point(s) uploaded, {} bytes{}", job.id(),
-                    r.uploadedPacks(), r.uploadedManifests(), r.uploadedBytes(), r.ok() ? "" : "; failed: " + error);
-        } catch (StoreException | RuntimeException e) {
-            copier.cancel(false);
-            outcome = Job.State.FAILED;
-            error = e.getMessage();
-            log.warn("Replication job {} failed: {}", job.id(), e.getMessage());
-        } finally {
-            running.set(null);
-            busy.set(false);
+                    r.uploadedPacks(), r.uploadedManifests(), r.uploadedBytes(),
+                    r.ok() ? "" : "; failed: " + String.join("; ", r.failures()));
+            return r;
         }
-        // Released first: whoever sees the job ended can start the next run at once.
-        jobs.finish(job.id(), outcome, error);
+    }
+
+    /** Released before the job's row is final: whoever sees the job ended can start the next run at once. */
+    private JobRunner.End ended(ReplicationReport r) {
+        release();
+        return r.ok() ? JobRunner.End.succeeded() : JobRunner.End.failed(String.join("; ", r.failures()));
+    }
+
+    private JobRunner.End failed(Exception e, boolean cancelRequested, boolean shuttingDown) {
+        release();
+        return JobRunner.End.failed(e.getMessage());
+    }
+
+    private void release() {
+        running.set(null);
+        busy.set(false);
     }
 
     /** Lists the restore points the bucket holds and keeps the newest per VM in the catalog. */
@@ -269,13 +269,15 @@ public class ReplicationJobs {
 
     private void requireConfigured() {
         if (!settings.configured()) {
-            throw new UnprocessableException("replication is not configured: set lifeboat.replication.bucket"
+            throw ApplianceException.unprocessable("replication is not configured: set lifeboat.replication.bucket"
                     + " (and endpoint, access-key, secret-key for an S3-compatible server)");
         }
     }
 
+    /** Stops the schedule and the run going on, which ends FAILED; the next start catches up. */
     @PreDestroy
     void shutdown() {
-        threads.shutdownNow();
+        schedule.shutdownNow();
+        runner.shutDown(SHUTDOWN_WAIT, Job.Kind.REPLICATION);
     }
 }

@@ -3,8 +3,7 @@ package io.lifeboat.appliance.policy;
 import java.util.ArrayList;
 import java.util.List;
 
-import io.lifeboat.appliance.api.ConflictException;
-import io.lifeboat.appliance.api.NotFoundException;
+import io.lifeboat.appliance.error.ApplianceException;
 import io.lifeboat.appliance.inventory.InventoryException;
 import io.lifeboat.scheduler.policy.BackupPolicy;
 import io.lifeboat.scheduler.policy.Violation;
@@ -40,7 +39,7 @@ public class Policies {
     public Saved create(PolicyDocument doc) throws SchedulerException {
         BackupPolicy policy = valid(doc);
         if (!policies.insert(policy)) {
-            throw new ConflictException("a policy named '" + policy.name() + "' exists; change it with PUT /api/policies/"
+            throw ApplianceException.conflict("a policy named '" + policy.name() + "' exists; change it with PUT /api/policies/"
                     + policy.name());
         }
         schedules.schedule(policy, false);
@@ -83,13 +82,13 @@ public class Policies {
     public void runNow(String name, PolicyRun.Kind kind) throws SchedulerException {
         PolicyRepository.Stored stored = get(name);
         if (!PolicySchedules.schedules(stored.policy()).containsKey(kind)) {
-            throw new ConflictException("policy " + name + " has no " + kind.name().toLowerCase() + " schedule");
+            throw ApplianceException.conflict("policy " + name + " has no " + kind.name().toLowerCase() + " schedule");
         }
         schedules.runNow(name, kind);
     }
 
     public PolicyRepository.Stored get(String name) {
-        return policies.find(name).orElseThrow(() -> new NotFoundException("no policy " + name));
+        return policies.find(name).orElseThrow(() -> ApplianceException.notFound("no policy " + name));
     }
 
     public List<PolicyRepository.Stored> list() {

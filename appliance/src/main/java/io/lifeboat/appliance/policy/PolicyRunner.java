@@ -5,26 +5,26 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.SortedSet;
+import java.util.concurrent.ExecutionException;
 
-import io.lifeboat.appliance.api.ApiException;
 import io.lifeboat.appliance.catalog.Job;
 import io.lifeboat.appliance.catalog.JobRepository;
 import io.lifeboat.appliance.catalog.Timestamps;
 import io.lifeboat.appliance.config.ApplianceNode;
-import io.lifeboat.appliance.config.ChunkStore;
+import io.lifeboat.appliance.error.ApplianceException;
+import io.lifeboat.appliance.error.ApplianceException;
 import io.lifeboat.appliance.inventory.Vm;
 import io.lifeboat.appliance.jobs.BackupJobs;
+import io.lifeboat.appliance.jobs.JobRunner;
 import io.lifeboat.appliance.jobs.ReplicationJobs;
+import io.lifeboat.appliance.jobs.StoreJobs;
 import io.lifeboat.appliance.metrics.BackupMetrics;
 import io.lifeboat.appliance.notify.Failure;
 import io.lifeboat.appliance.notify.FailureNotifier;
 import io.lifeboat.scheduler.policy.BackupPolicy;
-import io.lifeboat.store.Progress;
 import io.lifeboat.store.StoreException;
-import io.lifeboat.store.gc.GarbageCollector;
 import io.lifeboat.store.gc.GcReport;
 import io.lifeboat.store.verify.VerifyReport;
-import io.lifeboat.store.verify.Verifier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
@@ -35,7 +35,7 @@ import org.springframework.stereotype.Service;
  * <li>backup: outside the window nothing starts (SKIPPED_OUTSIDE_WINDOW); a selection matching
  *     no VM is NO_VMS, a warning; otherwise the selected VMs are backed up ({@link BackupRound}),
  *     replicated if the policy says so, and pruned by its retention;</li>
- * <li>verify: the whole store is re-read ({@link Verifier}) as a VERIFY job;</li>
+ * <li>verify: the whole store is re-read ({@link io.lifeboat.store.verify.Verifier}) as a VERIFY job;</li>
  * <li>GC: retention prunes the policy's VMs, then the store's garbage is collected as a GC job.</li>
  * </ul>
  * A firing that catches up a misfire takes over its MISFIRE_PENDING row. Failures are notified.
@@ -44,7 +44,6 @@ import org.springframework.stereotype.Service;
 public class PolicyRunner {
 
     private static final Logger log = LoggerFactory.getLogger(PolicyRunner.class);
-    private static final double REPACK_BELOW = 0.5;
 
     private final PolicyRepository policies;
     private final PolicyRunRepository runs;
@@ -53,13 +52,13 @@ public class PolicyRunner {
     private final BackupJobs backups;
     private final ReplicationJobs replication;
     private final JobRepository jobs;
-    private final ChunkStore store;
+    private final StoreJobs storeJobs;
     private final ApplianceNode node;
     private final FailureNotifier notifier;
     private final BackupMetrics metrics;
 
     public PolicyRunner(PolicyRepository policies, PolicyRunRepository runs, PolicyVms vms, RetentionPrune prune,
-                        BackupJobs backups, ReplicationJobs replication, JobRepository jobs, ChunkStore store,
+                        BackupJobs backups, ReplicationJobs replication, JobRepository jobs, StoreJobs storeJobs,
                         ApplianceNode node, FailureNotifier notifier, BackupMetrics metrics) {
         this.policies = policies;
         this.runs = runs;
@@ -68,7 +67,7 @@ public class PolicyRunner {
         this.backups = backups;
         this.replication = replication;
         this.jobs = jobs;
-        this.store = store;
+        this.storeJobs = storeJobs;
         this.node = node;
         this.notifier = notifier;
         this.metrics = metrics;
@@ -157,62 +156,71 @@ public class PolicyRunner {
         try {
             Job job = replication.start();
             return "replication job " + job.id() + " started";
-        } catch (ApiException e) {
+        } catch (ApplianceException e) {
             // not configured (422), or a run is going that takes the new restore points along (409)
             return "replication not started: " + e.getMessage();
         }
     }
 
-    private void verify(BackupPolicy policy, PolicyRun run) {
-        Job job = jobs.create(Job.Kind.VERIFY, null);
+    private void verify(BackupPolicy policy, PolicyRun run) throws InterruptedException {
+        JobRunner.Started<VerifyReport> started = storeJobs.verify();
+        Job job = started.job();
         runs.progress(run.id(), List.of(), List.of(job.id().toString()));
-        jobs.start(job.id());
-        Progress progress = new Progress();
+        VerifyReport r;
         try {
-            VerifyReport r = new Verifier(store.get()).run(progress);
-            jobs.progress(job.id(), progress.snapshot());
-            String summary = r.packsChecked() + " pack(s), " + r.chunksChecked() + " chunk(s) checked";
-            if (r.ok()) {
-                jobs.finish(job.id(), Job.State.SUCCEEDED, null);
-                runs.finish(run.id(), PolicyRun.Outcome.SUCCEEDED, summary + ": OK");
-            } else {
-                String problems = summary + ": " + r.badChunks().size() + " bad chunk(s), " + r.badPacks().size()
-                        + " bad pack(s), " + r.missingChunks() + " missing chunk(s); restore points affected: "
-                        + r.affectedRestorePoints().keySet();
-                jobs.finish(job.id(), Job.State.FAILED, problems);
-                runs.finish(run.id(), PolicyRun.Outcome.FAILED, problems);
-                notifier.notify(new Failure(policy.name(), null, "verify", problems,
-                        "the restore points named may not restore; back their VMs up again now (POST /api/policies/"
-                                + policy.name() + "/run), and check the store's disk for errors", job.id().toString(),
-                        node.id(), Timestamps.now()));
-            }
+            r = outcome(started);
         } catch (StoreException e) {
             storeFailed(policy, run, job, "verify", e);
+            return;
+        }
+        if (r.ok()) {
+            runs.finish(run.id(), PolicyRun.Outcome.SUCCEEDED, StoreJobs.summary(r) + ": OK");
+        } else {
+            String problems = StoreJobs.problems(r);
+            runs.finish(run.id(), PolicyRun.Outcome.FAILED, problems);
+            notifier.notify(new Failure(policy.name(), null, "verify", problems,
+                    "the restore points named may not restore; back their VMs up again now (POST /api/policies/"
+                            + policy.name() + "/run), and check the store's disk for errors", job.id().toString(),
+                    node.id(), Timestamps.now()));
         }
     }
 
-    private void gc(BackupPolicy policy, PolicyRun run) {
+    private void gc(BackupPolicy policy, PolicyRun run) throws InterruptedException {
         SortedSet<String> names = vms.toPrune(policy);
         RetentionPrune.Result pruned = prune.apply(policy, names);
-        Job job = jobs.create(Job.Kind.GC, null);
+        JobRunner.Started<GcReport> started = storeJobs.gc(StoreJobs.REPACK_BELOW);
+        Job job = started.job();
         runs.progress(run.id(), List.copyOf(names), List.of(job.id().toString()));
-        jobs.start(job.id());
-        Progress progress = new Progress();
+        GcReport r;
         try {
-            GcReport r = new GarbageCollector(store.get()).run(REPACK_BELOW, false, progress);
-            jobs.progress(job.id(), progress.snapshot());
-            jobs.finish(job.id(), Job.State.SUCCEEDED, null);
-            runs.finish(run.id(), pruned.failures().isEmpty() ? PolicyRun.Outcome.SUCCEEDED : PolicyRun.Outcome.PARTIAL,
-                    pruned.describe() + "; GC removed " + r.chunksRemoved() + " chunk(s), deleted " + r.packsDeleted()
-                            + " pack(s), repacked " + r.packsRepacked() + ", freed " + r.bytesFreed() + " bytes ("
-                            + r.bytesBefore() + " -> " + r.bytesAfter() + ")");
+            r = outcome(started);
         } catch (StoreException e) {
             storeFailed(policy, run, job, "gc", e);
+            return;
+        }
+        runs.finish(run.id(), pruned.failures().isEmpty() ? PolicyRun.Outcome.SUCCEEDED : PolicyRun.Outcome.PARTIAL,
+                pruned.describe() + "; GC removed " + r.chunksRemoved() + " chunk(s), deleted " + r.packsDeleted()
+                        + " pack(s), repacked " + r.packsRepacked() + ", freed " + r.bytesFreed() + " bytes ("
+                        + r.bytesBefore() + " -> " + r.bytesAfter() + ")");
+    }
+
+    /** Waits for a store job's report; its store error as thrown, an interrupt as the appliance shutting down. */
+    private static <T> T outcome(JobRunner.Started<T> started) throws StoreException, InterruptedException {
+        try {
+            return started.result().get();
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof StoreException s) {
+                throw s;
+            }
+            if (cause instanceof InterruptedException i) {
+                throw i;
+            }
+            throw cause instanceof RuntimeException r ? r : new IllegalStateException(cause);
         }
     }
 
     private void storeFailed(BackupPolicy policy, PolicyRun run, Job job, String what, StoreException e) {
-        jobs.finish(job.id(), Job.State.FAILED, e.getMessage());
         runs.finish(run.id(), PolicyRun.Outcome.FAILED, what + " failed: " + e.getMessage());
         notifier.notify(new Failure(policy.name(), null, what, e.getMessage(),
                 "check the store (GET /actuator/health shows whether it is open and has space) and the appliance log",

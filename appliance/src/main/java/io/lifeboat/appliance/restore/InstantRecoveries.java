@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +18,7 @@ import io.lifeboat.appliance.config.ChunkStore;
 import io.lifeboat.appliance.config.DataDirectories;
 import io.lifeboat.appliance.config.LifeboatProperties;
 import io.lifeboat.appliance.inventory.LibvirtHosts;
-import io.lifeboat.appliance.jobs.BackupProperties;
+import io.lifeboat.appliance.jobs.JobRunner;
 import io.lifeboat.nbd.ExportStatistics;
 import io.lifeboat.restore.RestoreException;
 import io.lifeboat.restore.instant.InstantRecovery;
@@ -55,6 +56,7 @@ public class InstantRecoveries implements RestorePointPins {
     private static final int CACHE_CHUNKS = 64;
     /** sun_path holds 107 bytes and a NUL; a session's socket is {@code <root>/<8 hex>/nbd.sock}. */
     private static final int MAX_SOCKET_PATH = 107;
+    private static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(30);
 
     private final ChunkStore store;
     private final JobRepository jobs;
@@ -63,10 +65,10 @@ public class InstantRecoveries implements RestorePointPins {
     private final Path root;
     private final Path defaultImageDir;
     private final InstantRecovery recovery;
-    private final CatalogedWork work;
+    private final JobRunner runner;
 
     public InstantRecoveries(ChunkStore store, JobRepository jobs, RestoreRuns runs, LibvirtHosts hosts,
-                             LifeboatProperties lifeboat, BackupProperties backup, DataDirectories createdFirst) {
+                             LifeboatProperties lifeboat, JobRunner runner, DataDirectories createdFirst) {
         this.store = store;
         this.jobs = jobs;
         this.runs = runs;
@@ -83,7 +85,7 @@ public class InstantRecoveries implements RestorePointPins {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create " + root + ": " + e.getMessage(), e);
         }
-        this.work = new CatalogedWork(jobs, backup.progressInterval(), "instant-copy");
+        this.runner = runner;
     }
 
     /**
@@ -171,7 +173,7 @@ public class InstantRecoveries implements RestorePointPins {
     /** The session's latest job; a 409 (ending with {@code advice}) if it is a copy running here. */
     private Optional<UUID> requireNoCopy(String id, String advice) throws RestoreException {
         Optional<UUID> latest = runs.latestJob(id);
-        if (latest.isPresent() && work.isRunning(latest.get())) {
+        if (latest.isPresent() && runner.isRunning(latest.get())) {
             throw RestoreException.conflict("the copy of instant recovery " + id + " is running (job " + latest.get() + ")"
                     + advice);
         }
@@ -196,7 +198,7 @@ public class InstantRecoveries implements RestorePointPins {
             recovery.served(session.id(), d.target()).ifPresent(st -> served.put(d.target(), st));
         }
         Optional<UUID> job = runs.latestJob(session.id());
-        return new Status(session, job.orElse(null), !served.isEmpty(), served, job.map(work::isRunning).orElse(false));
+        return new Status(session, job.orElse(null), !served.isEmpty(), served, job.map(runner::isRunning).orElse(false));
     }
 
     /** A new job for a session now being served, RUNNING in phase {@code serving}. */
@@ -213,7 +215,12 @@ public class InstantRecoveries implements RestorePointPins {
 
     private void copy(InstantSession session, UUID jobId, long bandwidth) {
         RestorePointId point = RestorePointId.parse(session.restorePoint());
-        work.submit(jobId, point, "copy of instant recovery " + session.id() + " (" + session.vm() + ")", (progress, cancel) -> recovery.copyAndPivot(session.id(), bandwidth, progress), pivoted -> runs.completed(jobId, null, true, true, List.of()));
+        runner.submit(jobs.find(jobId).orElseThrow(), "copy of instant recovery " + session.id() + " (" + session.vm() + ")",
+                false, new Progress(), (progress, cancel) -> recovery.copyAndPivot(session.id(), bandwidth, progress),
+                pivoted -> {
+                    runs.completed(jobId, null, true, true, List.of());
+                    return JobRunner.End.succeeded(point);
+                }, JobRunner.CANCELLED_OR_FAILED);
     }
 
     /**
@@ -287,7 +294,7 @@ public class InstantRecoveries implements RestorePointPins {
     /** Stops the copies, then the exports: VMs still on them pause at their next read of an uncopied block. */
     @PreDestroy
     void shutdown() {
-        work.close();
+        runner.shutDown(SHUTDOWN_WAIT, Job.Kind.INSTANT_RECOVERY);
         recovery.close();
     }
 }

@@ -3,6 +3,7 @@ package io.lifeboat.appliance.restore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,19 +13,18 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.UnaryOperator;
 
-import io.lifeboat.appliance.api.ConflictException;
-import io.lifeboat.appliance.api.NotFoundException;
 import io.lifeboat.appliance.catalog.Job;
-import io.lifeboat.appliance.catalog.JobRepository;
 import io.lifeboat.appliance.config.ChunkStore;
 import io.lifeboat.appliance.config.LifeboatProperties;
-import io.lifeboat.appliance.jobs.BackupProperties;
+import io.lifeboat.appliance.error.ApplianceException;
+import io.lifeboat.appliance.jobs.JobRunner;
 import io.lifeboat.restore.RestoreException;
 import io.lifeboat.restore.RestorePlan;
 import io.lifeboat.restore.RestoreRequest;
 import io.lifeboat.restore.RestoreResult;
 import io.lifeboat.restore.RestoreSource;
 import io.lifeboat.restore.VmRestore;
+import io.lifeboat.store.Progress;
 import io.lifeboat.store.Store;
 import io.lifeboat.store.StoreException;
 import io.lifeboat.store.read.ChunkSource;
@@ -54,20 +54,19 @@ public class RestoreJobs {
     private static final Logger log = LoggerFactory.getLogger(RestoreJobs.class);
 
     private final ChunkStore store;
-    private final JobRepository jobs;
+    private static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(30);
+
+    private final JobRunner runner;
     private final RestoreRuns runs;
     private final Path defaultDirectory;
-    private final CatalogedWork work;
     private final Set<String> targetsInUse = ConcurrentHashMap.newKeySet();
     private volatile UnaryOperator<ChunkSource> chunkReads = UnaryOperator.identity();
 
-    public RestoreJobs(ChunkStore store, JobRepository jobs, RestoreRuns runs, LifeboatProperties lifeboat,
-                       BackupProperties backup) {
+    public RestoreJobs(ChunkStore store, JobRunner runner, RestoreRuns runs, LifeboatProperties lifeboat) {
         this.store = store;
-        this.jobs = jobs;
+        this.runner = runner;
         this.runs = runs;
         this.defaultDirectory = lifeboat.dataDir().resolve("images");
-        this.work = new CatalogedWork(jobs, backup.progressInterval(), "restore");
     }
 
     /** A restore job just started, and the plan it follows. */
@@ -87,7 +86,7 @@ public class RestoreJobs {
         List<String> targets = claim(r, plan);
         Job job;
         try {
-            job = jobs.create(Job.Kind.RESTORE, r.restorePoint().vm());
+            job = runner.create(Job.Kind.RESTORE, r.restorePoint().vm());
             Map<String, String> files = new LinkedHashMap<>();
             plan.diskFiles().forEach((disk, file) -> files.put(disk, file.toString()));
             runs.insert(new RestoreRun(job.id(), r.restorePoint().toString(), r.mode().name(),
@@ -98,13 +97,16 @@ public class RestoreJobs {
         }
         log.info("Restore job {}: {} as {} ({}) on {}, disks {}", job.id(), r.restorePoint(), plan.name(), r.mode(),
                 r.uri(), plan.diskFiles());
-        work.submit(job.id(), r.restorePoint(), "restore of " + r.restorePoint() + " as " + plan.name(), (progress, cancel) -> {
+        runner.submit(job, "restore of " + r.restorePoint() + " as " + plan.name(), true, new Progress(), (progress, cancel) -> {
             try {
                 return restore.restore(r, progress, cancel);
             } finally {
                 targetsInUse.removeAll(targets);
             }
-        }, (RestoreResult result) -> runs.completed(job.id(), result.uuid(), result.defined(), result.started(), result.notes()));
+        }, (RestoreResult result) -> {
+            runs.completed(job.id(), result.uuid(), result.defined(), result.started(), result.notes());
+            return JobRunner.End.succeeded(r.restorePoint());
+        }, JobRunner.CANCELLED_OR_FAILED);
         return new Started(job, plan);
     }
 
@@ -132,22 +134,19 @@ public class RestoreJobs {
      * restore already moving its disks into place, which finishes.
      */
     public Job cancel(UUID id) {
-        Job job = jobs.find(id).orElseThrow(() -> new NotFoundException("no job " + id));
-        if (job.state().isFinal()) {
-            throw new ConflictException("job " + id + " has already ended (" + job.state() + ")");
-        }
-        switch (work.cancel(id)) {
+        Job job = runner.cancellable(id);
+        switch (runner.cancel(id)) {
             case STOPPING -> log.info("Cancel requested for restore job {} of {}", id, job.vm());
-            case FINISHING -> throw new ConflictException("restore job " + id + " is already moving its disks into"
+            case FINISHING -> throw ApplianceException.conflict("restore job " + id + " is already moving its disks into"
                     + " place and can no longer be cancelled; it finishes");
             case NOT_RUNNING -> {
-                Job now = jobs.find(id).orElseThrow();
-                throw new ConflictException(now.state().isFinal()
+                Job now = runner.find(id);
+                throw ApplianceException.conflict(now.state().isFinal()
                         ? "job " + id + " has already ended (" + now.state() + ")"
                         : "job " + id + " is not running on this appliance; it cannot be cancelled here");
             }
         }
-        return jobs.find(id).orElseThrow();
+        return runner.find(id);
     }
 
     /**
@@ -176,8 +175,9 @@ public class RestoreJobs {
         return claimed;
     }
 
+    /** Cancels the restores still running and waits a while for their rows to be final. */
     @PreDestroy
     void shutdown() {
-        work.close();
+        runner.shutDown(SHUTDOWN_WAIT, Job.Kind.RESTORE);
     }
 }

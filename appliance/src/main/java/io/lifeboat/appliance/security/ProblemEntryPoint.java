@@ -2,7 +2,6 @@ package io.lifeboat.appliance.security;
 
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import io.lifeboat.appliance.api.ProblemHandler;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.http.HttpHeaders;
 import org.springframework.security.access.AccessDeniedException;
@@ -14,8 +13,8 @@ import org.springframework.web.servlet.HandlerExceptionResolver;
 
 /**
  * Hands authentication and authorisation failures, which happen in the security filters before
- * any controller, to Spring MVC's exception resolution, so that {@link ProblemHandler} answers
- * them in the same problem format as every other error.
+ * any controller, to Spring MVC's exception resolution, so that the web layer's problem handler
+ * answers them in the same problem format as every other error.
  */
 @Component
 class ProblemEntryPoint implements AuthenticationEntryPoint, AccessDeniedHandler {
@@ -29,7 +28,7 @@ class ProblemEntryPoint implements AuthenticationEntryPoint, AccessDeniedHandler
     @Override
     public void commence(HttpServletRequest request, HttpServletResponse response, AuthenticationException e) {
         if (resolver.resolveException(request, response, null, e) == null) {
-            response.setHeader(HttpHeaders.WWW_AUTHENTICATE, ProblemHandler.BASIC_CHALLENGE);
+            response.setHeader(HttpHeaders.WWW_AUTHENTICATE, SecurityConfiguration.BASIC_CHALLENGE);
             response.setStatus(HttpServletResponse.SC_UNAUTHORIZED);
         }
     }

@@ -15,7 +15,10 @@ import org.springframework.security.web.SecurityFilterChain;
  * {@code /error}. The API is stateless: no session, no cookie, hence no CSRF token either.
  */
 @Configuration
-class SecurityConfiguration {
+public class SecurityConfiguration {
+
+    /** Sent with every 401, so browsers (the Swagger UI) ask for credentials. */
+    public static final String BASIC_CHALLENGE = "Basic realm=\"Lifeboat\"";
 
     @Bean
     SecurityFilterChain filterChain(HttpSecurity http, ProblemEntryPoint problems) throws Exception {
