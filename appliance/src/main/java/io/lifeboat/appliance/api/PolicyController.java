@@ -19,6 +19,7 @@ import io.lifeboat.appliance.policy.PolicyVms;
 import io.lifeboat.appliance.policy.RetentionPrune;
 import io.lifeboat.scheduler.policy.BackupPolicy;
 import io.lifeboat.scheduler.policy.CronSchedule;
+import io.lifeboat.scheduler.policy.ScheduleKind;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import org.quartz.SchedulerException;
@@ -117,9 +118,9 @@ class PolicyController {
             + " run appears in GET /api/policies/{name}. A backup run now ignores the window.")
     ResponseEntity<RunRequested> runNow(@PathVariable String name, @RequestParam(defaultValue = "backup") String kind,
                                         Principal user) throws SchedulerException {
-        PolicyRun.Kind k;
+        ScheduleKind k;
         try {
-            k = PolicyRun.Kind.valueOf(kind.toUpperCase(Locale.ROOT));
+            k = ScheduleKind.valueOf(kind.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
             throw ApplianceException.badRequest("kind must be backup, verify or gc, not '" + kind + "'");
         }

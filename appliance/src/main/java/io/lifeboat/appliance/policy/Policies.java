@@ -6,7 +6,9 @@ import java.util.List;
 import io.lifeboat.appliance.error.ApplianceException;
 import io.lifeboat.appliance.inventory.InventoryException;
 import io.lifeboat.scheduler.policy.BackupPolicy;
+import io.lifeboat.scheduler.policy.ScheduleKind;
 import io.lifeboat.scheduler.policy.Violation;
+import io.lifeboat.scheduler.quartz.PolicyTriggers;
 import org.quartz.SchedulerException;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -21,13 +23,13 @@ public class Policies {
 
     private final PolicyRepository policies;
     private final PolicyRunRepository runs;
-    private final PolicySchedules schedules;
+    private final PolicyTriggers triggers;
     private final PolicyVms vms;
 
-    public Policies(PolicyRepository policies, PolicyRunRepository runs, PolicySchedules schedules, PolicyVms vms) {
+    public Policies(PolicyRepository policies, PolicyRunRepository runs, PolicyTriggers triggers, PolicyVms vms) {
         this.policies = policies;
         this.runs = runs;
-        this.schedules = schedules;
+        this.triggers = triggers;
         this.vms = vms;
     }
 
@@ -42,7 +44,7 @@ public class Policies {
             throw ApplianceException.conflict("a policy named '" + policy.name() + "' exists; change it with PUT /api/policies/"
                     + policy.name());
         }
-        schedules.schedule(policy, false);
+        triggers.schedule(policy, false);
         return new Saved(get(policy.name()), warnings(policy));
     }
 
@@ -51,14 +53,14 @@ public class Policies {
         BackupPolicy policy = valid(doc.named(name));
         PolicyRepository.Stored before = get(name);
         policies.update(policy);
-        schedules.schedule(policy, before.paused());
+        triggers.schedule(policy, before.paused());
         return new Saved(get(name), warnings(policy));
     }
 
     @Transactional
     public void delete(String name) throws SchedulerException {
         get(name);
-        schedules.unschedule(name);
+        triggers.unschedule(name);
         policies.delete(name);
     }
 
@@ -66,7 +68,7 @@ public class Policies {
     public PolicyRepository.Stored pause(String name) throws SchedulerException {
         get(name);
         policies.setPaused(name, true);
-        schedules.pause(name);
+        triggers.pause(name);
         return get(name);
     }
 
@@ -74,17 +76,17 @@ public class Policies {
     public PolicyRepository.Stored resume(String name) throws SchedulerException {
         get(name);
         policies.setPaused(name, false);
-        schedules.resume(name);
+        triggers.resume(name);
         return get(name);
     }
 
     /** Fires the schedule now (a paused policy too: the user asked for it). */
-    public void runNow(String name, PolicyRun.Kind kind) throws SchedulerException {
+    public void runNow(String name, ScheduleKind kind) throws SchedulerException {
         PolicyRepository.Stored stored = get(name);
-        if (!PolicySchedules.schedules(stored.policy()).containsKey(kind)) {
+        if (!stored.policy().schedules().containsKey(kind)) {
             throw ApplianceException.conflict("policy " + name + " has no " + kind.name().toLowerCase() + " schedule");
         }
-        schedules.runNow(name, kind);
+        triggers.runNow(name, kind);
     }
 
     public PolicyRepository.Stored get(String name) {

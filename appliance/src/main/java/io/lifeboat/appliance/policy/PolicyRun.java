@@ -3,6 +3,8 @@ package io.lifeboat.appliance.policy;
 import java.time.Instant;
 import java.util.List;
 
+import io.lifeboat.scheduler.policy.ScheduleKind;
+
 /**
  * One firing of a policy schedule, as table {@code policy_runs} keeps it.
  *
@@ -11,12 +13,9 @@ import java.util.List;
  * @param node      the appliance that ran it (see {@link io.lifeboat.appliance.config.ApplianceNode})
  * @param detail    what happened, for a person: warnings, errors, what retention removed
  */
-public record PolicyRun(String id, String policy, Kind kind, Instant scheduled, Instant fired, Instant ended,
+public record PolicyRun(String id, String policy, ScheduleKind kind, Instant scheduled, Instant fired, Instant ended,
                         String node, Cause cause, Outcome outcome, List<String> vms, List<String> jobIds,
                         String detail) {
-
-    /** Which of a policy's schedules fired. */
-    public enum Kind { BACKUP, VERIFY, GC }
 
     /** Why it fired. */
     public enum Cause {

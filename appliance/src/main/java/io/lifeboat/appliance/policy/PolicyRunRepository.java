@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.UUID;
 
 import io.lifeboat.appliance.catalog.Timestamps;
+import io.lifeboat.scheduler.policy.ScheduleKind;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 import org.springframework.transaction.annotation.Transactional;
@@ -26,7 +27,7 @@ public class PolicyRunRepository {
     }
 
     /** Records a firing as it starts (RUNNING) or as it is decided (a skip, a pending misfire). */
-    public PolicyRun record(String policy, PolicyRun.Kind kind, Instant scheduled, Instant fired, String node,
+    public PolicyRun record(String policy, ScheduleKind kind, Instant scheduled, Instant fired, String node,
                             PolicyRun.Cause cause, PolicyRun.Outcome outcome, String detail) {
         String id = UUID.randomUUID().toString();
         Instant ended = outcome.isFinal() ? Timestamps.now() : null;
@@ -44,7 +45,7 @@ public class PolicyRunRepository {
      * end SKIPPED_MISFIRE. Empty when nothing was missed.
      */
     @Transactional
-    public Optional<PolicyRun> takePendingMisfire(String policy, PolicyRun.Kind kind, Instant fired, String node) {
+    public Optional<PolicyRun> takePendingMisfire(String policy, ScheduleKind kind, Instant fired, String node) {
         List<String> pending = jdbc.sql("SELECT id FROM policy_runs WHERE policy = ? AND kind = ? AND outcome = 'MISFIRE_PENDING'"
                         + " ORDER BY scheduled_at")
                 .params(policy, kind.name()).query(String.class).list();
@@ -101,7 +102,7 @@ public class PolicyRunRepository {
 
     private static PolicyRun row(ResultSet rs, int n) throws SQLException {
         return new PolicyRun(rs.getString("id"), rs.getString("policy"),
-                PolicyRun.Kind.valueOf(rs.getString("kind")),
+                ScheduleKind.valueOf(rs.getString("kind")),
                 Timestamps.read(rs, "scheduled_at"), Timestamps.read(rs, "fired_at"), Timestamps.read(rs, "ended_at"),
                 rs.getString("node"), PolicyRun.Cause.valueOf(rs.getString("cause")),
                 PolicyRun.Outcome.valueOf(rs.getString("outcome")),

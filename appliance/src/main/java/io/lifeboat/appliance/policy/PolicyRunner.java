@@ -12,7 +12,6 @@ import io.lifeboat.appliance.catalog.JobRepository;
 import io.lifeboat.appliance.catalog.Timestamps;
 import io.lifeboat.appliance.config.ApplianceNode;
 import io.lifeboat.appliance.error.ApplianceException;
-import io.lifeboat.appliance.error.ApplianceException;
 import io.lifeboat.appliance.inventory.Vm;
 import io.lifeboat.appliance.jobs.BackupJobs;
 import io.lifeboat.appliance.jobs.JobRunner;
@@ -22,6 +21,8 @@ import io.lifeboat.appliance.metrics.BackupMetrics;
 import io.lifeboat.appliance.notify.Failure;
 import io.lifeboat.appliance.notify.FailureNotifier;
 import io.lifeboat.scheduler.policy.BackupPolicy;
+import io.lifeboat.scheduler.policy.ScheduleKind;
+import io.lifeboat.scheduler.quartz.PolicyFiring;
 import io.lifeboat.store.StoreException;
 import io.lifeboat.store.gc.GcReport;
 import io.lifeboat.store.verify.VerifyReport;
@@ -39,9 +40,10 @@ import org.springframework.stereotype.Service;
  * <li>GC: retention prunes the policy's VMs, then the store's garbage is collected as a GC job.</li>
  * </ul>
  * A firing that catches up a misfire takes over its MISFIRE_PENDING row. Failures are notified.
+ * Quartz hands it each firing through the scheduler's {@link PolicyFiring}.
  */
 @Service
-public class PolicyRunner {
+public class PolicyRunner implements PolicyFiring.Target {
 
     private static final Logger log = LoggerFactory.getLogger(PolicyRunner.class);
 
@@ -73,7 +75,12 @@ public class PolicyRunner {
         this.metrics = metrics;
     }
 
-    public void fire(String name, PolicyRun.Kind kind, Instant scheduled, Instant fired, boolean runNow) {
+    @Override
+    public void fire(PolicyFiring.Firing firing) {
+        fire(firing.policy(), firing.kind(), firing.scheduled(), firing.fired(), firing.runNow());
+    }
+
+    private void fire(String name, ScheduleKind kind, Instant scheduled, Instant fired, boolean runNow) {
         Optional<PolicyRepository.Stored> stored = policies.find(name);
         if (stored.isEmpty()) {
             log.warn("Policy {} fired but no longer exists", name);

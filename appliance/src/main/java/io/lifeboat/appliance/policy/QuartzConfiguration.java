@@ -8,7 +8,11 @@ import java.util.Properties;
 import javax.sql.DataSource;
 
 import io.lifeboat.appliance.config.ApplianceNode;
+import io.lifeboat.scheduler.quartz.MisfireListener;
+import io.lifeboat.scheduler.quartz.PolicyTriggers;
+import io.lifeboat.scheduler.quartz.QuartzSchema;
 import org.flywaydb.core.api.Location;
+import org.quartz.Scheduler;
 import org.springframework.boot.flyway.autoconfigure.FlywayConfigurationCustomizer;
 import org.springframework.boot.quartz.autoconfigure.QuartzProperties;
 import org.springframework.boot.quartz.autoconfigure.SchedulerFactoryBeanCustomizer;
@@ -19,8 +23,9 @@ import org.springframework.context.annotation.Configuration;
  * Quartz on the catalog database: the JDBC job store, clustered (instance id AUTO), so appliances
  * sharing a PostgreSQL catalog fire each policy schedule once between them; on the embedded H2
  * catalog it is a cluster of one. Flyway creates Quartz's tables from the vendor's location (see
- * {@link QuartzSchema}); the delegate follows the database. {@link MisfireRecorder} listens to
- * every trigger.
+ * the scheduler's {@link QuartzSchema}); the delegate follows the database. The scheduler's
+ * {@link MisfireListener} listens to every trigger and tells {@link MisfireRecorder}; Spring's job
+ * factory builds each {@code PolicyFiring} with the {@link PolicyRunner}.
  */
 @Configuration(proxyBeanMethods = false)
 class QuartzConfiguration {
@@ -32,6 +37,11 @@ class QuartzConfiguration {
             locations.add(new Location(QuartzSchema.location(dataSource)));
             flyway.locations(locations.toArray(Location[]::new));
         };
+    }
+
+    @Bean
+    PolicyTriggers policyTriggers(Scheduler quartz) {
+        return new PolicyTriggers(quartz);
     }
 
     @Bean
@@ -50,7 +60,7 @@ class QuartzConfiguration {
             p.putIfAbsent("org.quartz.jobStore.isClustered", "true");
             p.putIfAbsent("org.quartz.jobStore.driverDelegateClass", QuartzSchema.of(dataSource).delegate());
             factory.setQuartzProperties(p);
-            factory.setGlobalTriggerListeners(misfires);
+            factory.setGlobalTriggerListeners(new MisfireListener(misfires));
         };
     }
 }

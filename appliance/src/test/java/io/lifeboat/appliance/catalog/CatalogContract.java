@@ -19,7 +19,7 @@ import org.flywaydb.core.api.output.MigrateResult;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.dao.DuplicateKeyException;
-import io.lifeboat.appliance.policy.QuartzSchema;
+import io.lifeboat.scheduler.quartz.QuartzSchema;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
