@@ -5,12 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.lifeboat.cli.ExitCode;
 import io.lifeboat.restore.agent.RestoreAgent;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import io.lifeboat.testkit.ConsoleCapture;
+import io.lifeboat.testkit.ConsoleCapture.Run;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -27,9 +26,6 @@ class RestoreAgentTest {
     @TempDir
     Path target;
     TestLibvirt libvirt;
-
-    record Run(int exit, String out, String err) {
-    }
 
     @BeforeAll
     static void backUp() throws Exception {
@@ -104,19 +100,7 @@ class RestoreAgentTest {
         assertThat(run.out()).contains("--mode=MODE", "over-original", "--network=OLD=NEW");
     }
 
-    private static synchronized Run agent(String... args) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        ByteArrayOutputStream e = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-            int exit = RestoreAgent.run(args);
-            return new Run(exit, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
+    private static Run agent(String... args) {
+        return ConsoleCapture.run(() -> RestoreAgent.run(args));
     }
 }

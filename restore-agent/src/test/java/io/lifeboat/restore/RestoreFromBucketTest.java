@@ -13,6 +13,7 @@ import io.lifeboat.store.manifest.Manifest;
 import io.lifeboat.store.replication.Replicator;
 import io.lifeboat.store.replication.S3Settings;
 import io.lifeboat.store.replication.S3Target;
+import io.lifeboat.testkit.ConsoleCapture;
 import io.lifeboat.testkit.s3.S3ProxyServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -184,24 +185,10 @@ class RestoreFromBucketTest {
     }
 
     /** Runs the agent in this JVM; its stdout, or an assertion error with both streams if it did not exit 0. */
-    private static synchronized String agent(String... args) {
-        java.io.PrintStream out = System.out;
-        java.io.PrintStream err = System.err;
-        java.io.ByteArrayOutputStream o = new java.io.ByteArrayOutputStream();
-        java.io.ByteArrayOutputStream e = new java.io.ByteArrayOutputStream();
-        int exit;
-        try {
-            System.setOut(new java.io.PrintStream(o, true, StandardCharsets.UTF_8));
-            System.setErr(new java.io.PrintStream(e, true, StandardCharsets.UTF_8));
-            exit = RestoreAgent.run(args);
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
-        String stdout = o.toString(StandardCharsets.UTF_8);
-        assertThat(exit).as("restore-agent %s\n%s\n%s", String.join(" ", args), stdout, e.toString(StandardCharsets.UTF_8))
-                .isZero();
-        return stdout;
+    private static String agent(String... args) {
+        ConsoleCapture.Run run = ConsoleCapture.run(() -> RestoreAgent.run(args));
+        assertThat(run.exit()).as("restore-agent %s\n%s\n%s", String.join(" ", args), run.out(), run.err()).isZero();
+        return run.out();
     }
 
     private long cacheBytes() throws IOException {

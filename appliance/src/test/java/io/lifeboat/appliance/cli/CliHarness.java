@@ -1,8 +1,5 @@
 package io.lifeboat.appliance.cli;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -12,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lifeboat.appliance.api.RunningAppliance;
 import io.lifeboat.cli.lifeboat.LifeboatCli;
+import io.lifeboat.testkit.ConsoleCapture;
 
 /**
  * Runs {@code lifeboat} in-process against the running appliance, capturing what it prints.
@@ -40,25 +38,13 @@ abstract class CliHarness extends RunningAppliance {
 
     /** {@code lifeboat args...}, with no connection options added. */
     static Run bare(String... args) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        ByteArrayOutputStream e = new ByteArrayOutputStream();
-        int code;
-        try {
-            System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-            code = LifeboatCli.run(args);
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
-        return new Run(code, withoutLog(o), withoutLog(e));
+        ConsoleCapture.Run run = ConsoleCapture.run(() -> LifeboatCli.run(args));
+        return new Run(run.exit(), withoutLog(run.out()), withoutLog(run.err()));
     }
 
     /** The appliance logs to the console too, and so into the capture: keep only what the CLI printed. */
-    private static String withoutLog(ByteArrayOutputStream captured) {
-        return captured.toString(StandardCharsets.UTF_8).lines()
+    private static String withoutLog(String captured) {
+        return captured.lines()
                 .filter(l -> !APPLIANCE_LOG_LINE.matcher(l).find())
                 .map(l -> l + "\n")
                 .collect(Collectors.joining());

@@ -2,12 +2,11 @@ package io.lifeboat.store.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lifeboat.testkit.ConsoleCapture;
 
 import java.io.BufferedReader;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -54,22 +53,9 @@ public final class CliRunner {
     }
 
     /** {@code lifeboat-store ARGS...} in this JVM; the process-wide System.out/err are swapped meanwhile. */
-    public static synchronized Result run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        int exit;
-        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
-             PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-            System.setOut(o);
-            System.setErr(e);
-            exit = StoreCli.run(args);
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-        return new Result(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    public static Result run(String... args) {
+        ConsoleCapture.Run run = ConsoleCapture.run(() -> StoreCli.run(args));
+        return new Result(run.exit(), run.out(), run.err());
     }
 
     /** Starts {@code lifeboat-store --store STORE ARGS...} in a child JVM with extra JVM options. */

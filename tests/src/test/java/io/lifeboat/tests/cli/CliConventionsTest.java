@@ -7,10 +7,8 @@ import io.lifeboat.cli.lifeboat.LifeboatCli;
 import io.lifeboat.restore.agent.RestoreAgent;
 import io.lifeboat.store.cli.StoreCli;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -25,6 +23,8 @@ import java.util.regex.Pattern;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.lifeboat.testkit.ConsoleCapture;
+import io.lifeboat.testkit.ConsoleCapture.Run;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -46,9 +46,6 @@ class CliConventionsTest {
     static Path store;
     static Path notAStore;
     static HttpServer appliance;
-
-    record Run(int exit, String out, String err) {
-    }
 
     /** One of the three command lines, run in this JVM. */
     enum Cli {
@@ -76,20 +73,8 @@ class CliConventionsTest {
             return bare(all.toArray(String[]::new));
         }
 
-        synchronized Run bare(String... args) {
-            PrintStream out = System.out;
-            PrintStream err = System.err;
-            ByteArrayOutputStream o = new ByteArrayOutputStream();
-            ByteArrayOutputStream e = new ByteArrayOutputStream();
-            try {
-                System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-                System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-                int exit = main.apply(args);
-                return new Run(exit, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
-            } finally {
-                System.setOut(out);
-                System.setErr(err);
-            }
+        Run bare(String... args) {
+            return ConsoleCapture.run(() -> main.apply(args));
         }
     }
 
