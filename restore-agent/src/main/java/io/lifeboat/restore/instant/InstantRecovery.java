@@ -333,7 +333,11 @@ public final class InstantRecovery implements AutoCloseable {
             // when it sends a request: a disk the guest has not read since the export went away
             // would never come back on its own, and the guest's next read would pause the VM again.
             for (String disk : waiting) {
-                QemuMonitor.readNbdBacking(domain, disk);
+                try {
+                    QemuMonitor.readNbdBacking(domain, disk);
+                } catch (KvmException e) {
+                    throw RestoreException.from(e);
+                }
             }
             if (System.nanoTime() > deadline) {
                 throw new RestoreException(Kind.IO, "VM " + session.vm() + " did not connect to disk(s) " + waiting
