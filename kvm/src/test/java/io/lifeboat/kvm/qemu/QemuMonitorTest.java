@@ -8,6 +8,7 @@ import java.util.concurrent.CountDownLatch;
 
 import io.lifeboat.kvm.KvmException;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The monitor's time limit. A QEMU whose monitor never answers cannot be made on demand, so the
@@ -22,8 +23,8 @@ class QemuMonitorTest {
     }
 
     @Test
+    @Timeout(60) // the call never returns on its own: without the limit this test would hang
     void aMonitorThatDoesNotAnswerIsATimeoutAndTheCallerGoesOn() throws Exception {
-        // the call never returns on its own: without the limit this test would hang, not pass
         CountDownLatch never = new CountDownLatch(1);
         try {
             assertThatThrownBy(() -> QemuMonitor.within(Duration.ofMillis(200), "QEMU's monitor call \"info block\"", () -> blockOn(never))).isInstanceOfSatisfying(KvmException.class, e -> assertThat(e.kind()).isEqualTo(KvmException.Kind.TIMEOUT))
