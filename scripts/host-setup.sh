@@ -8,17 +8,20 @@
 #                                    (LOGIN CREATEDB) for the catalog tests on 127.0.0.1:5432
 #   scripts/host-setup.sh --test-servers  also s3rver (npm; Node.js from Debian if missing), the
 #                                    replication tests' third S3 server (--bench includes it)
+#   scripts/host-setup.sh --browser  also Chromium and ChromeDriver, for the console's browser tests
 set -euo pipefail
 
 want_bench=0
 want_postgres=0
 want_s3rver=0
+want_browser=0
 for a in "$@"; do
   case "$a" in
     --bench) want_bench=1; want_s3rver=1 ;;
     --test-servers) want_s3rver=1 ;;
     --postgres) want_postgres=1 ;;
-    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    --browser) want_browser=1 ;;
+    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
     *) echo "host-setup: unknown option $a" >&2; exit 2 ;;
   esac
 done
@@ -32,6 +35,7 @@ pkgs=(libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients libvirt0
       qemu-system-x86 qemu-utils zstd e2fsprogs util-linux procps)
 [ "$want_bench" = 1 ] && pkgs+=(restic borgbackup debootstrap hyperfine)
 [ "$want_postgres" = 1 ] && pkgs+=(postgresql)
+[ "$want_browser" = 1 ] && pkgs+=(chromium chromium-driver)
 
 missing=()
 for p in "${pkgs[@]}"; do

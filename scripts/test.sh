@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs Lifeboat's whole test suite on a Debian 12 host, installing and starting what the tests
-# need first (libvirtd, QEMU, qemu-utils, PostgreSQL, s3rver: see scripts/host-setup.sh). Run as root.
+# need first (libvirtd, QEMU, qemu-utils, PostgreSQL, s3rver, Chromium: see scripts/host-setup.sh). Run as root.
 #
 #   scripts/test.sh                 all modules, all tests
 #   scripts/test.sh -pl dedup-store any extra arguments go to Maven
@@ -11,7 +11,7 @@ cd "$top"
 command -v java >/dev/null || { echo "test: java (17) is missing: apt-get install openjdk-17-jdk-headless" >&2; exit 1; }
 command -v mvn >/dev/null || { echo "test: maven is missing: apt-get install maven" >&2; exit 1; }
 
-bash "$top/scripts/host-setup.sh" --postgres --test-servers
+bash "$top/scripts/host-setup.sh" --postgres --test-servers --browser
 # The catalog tests against PostgreSQL fail here instead of skipping when the server is missing.
 export LIFEBOAT_TEST_PG_REQUIRED=1
 

@@ -110,11 +110,12 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
     }
 
     @ExceptionHandler(AuthenticationException.class)
-    ResponseEntity<ProblemDetail> unauthenticated(AuthenticationException e) {
+    ResponseEntity<ProblemDetail> unauthenticated(AuthenticationException e, jakarta.servlet.http.HttpServletRequest request) {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.UNAUTHORIZED,
-                "Authentication required: send a user name and password with HTTP Basic authentication");
+                "Authentication required: log in at " + SecurityConfiguration.LOGIN_PAGE
+                        + ", or send a user name and password with HTTP Basic authentication");
         return ResponseEntity.status(HttpStatus.UNAUTHORIZED)
-                .header(HttpHeaders.WWW_AUTHENTICATE, SecurityConfiguration.BASIC_CHALLENGE)
+                .header(HttpHeaders.WWW_AUTHENTICATE, SecurityConfiguration.challengeFor(request))
                 .body(problem);
     }
 

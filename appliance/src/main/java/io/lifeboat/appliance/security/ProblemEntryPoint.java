@@ -28,7 +28,7 @@ class ProblemEntryPoint implements AuthenticationEntryPoint, AccessDeniedHandler
     @Override
     public void commence(HttpServletRequest request, HttpServletResponse response, AuthenticationException e) {
         if (resolver.resolveException(request, response, null, e) == null) {
-            response.setHeader(HttpHeaders.WWW_AUTHENTICATE, SecurityConfiguration.BASIC_CHALLENGE);
+            response.setHeader(HttpHeaders.WWW_AUTHENTICATE, SecurityConfiguration.challengeFor(request));
             response.setStatus(HttpServletResponse.SC_UNAUTHORIZED);
         }
     }

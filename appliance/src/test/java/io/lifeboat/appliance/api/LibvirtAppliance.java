@@ -19,14 +19,14 @@ import tools.jackson.databind.JsonNode;
  * {@code lbtest-<role>-<random>} and removed after each test whatever it left. Subclasses share
  * one running appliance.
  */
-abstract class LibvirtAppliance extends RunningAppliance {
+public abstract class LibvirtAppliance extends RunningAppliance {
 
-    static final String SILENT_HOST = "qemu+tcp://127.0.0.1:1/system";
+    public static final String SILENT_HOST = "qemu+tcp://127.0.0.1:1/system";
     static final long READ_LIMIT = 4 * TestVms.MIB;
     /** {@link #SILENT_HOST} as a query parameter: a bare '+' would arrive as a space. */
     static final String SILENT_HOST_PARAM = java.net.URLEncoder.encode(SILENT_HOST, java.nio.charset.StandardCharsets.UTF_8);
-    static final String XML = "application/xml";
-    static final String JSON = "application/json";
+    public static final String XML = "application/xml";
+    public static final String JSON = "application/json";
 
     @DynamicPropertySource
     static void libvirt(DynamicPropertyRegistry registry) {
@@ -36,9 +36,9 @@ abstract class LibvirtAppliance extends RunningAppliance {
     }
 
     @TempDir
-    Path dir;
+    protected Path dir;
 
-    final TestVms vms = new TestVms();
+    protected final TestVms vms = new TestVms();
 
     @AfterEach
     void removeVms() {
@@ -46,7 +46,7 @@ abstract class LibvirtAppliance extends RunningAppliance {
     }
 
     /** Defines, through the API, a VM with one qcow2 disk of 64 MiB whose first {@code written} bytes hold 0x5a. */
-    String defineVm(String role, long written) throws IOException, InterruptedException {
+    public String defineVm(String role, long written) throws IOException, InterruptedException {
         return defineVm(role, written, 0x5a);
     }
 
@@ -54,7 +54,7 @@ abstract class LibvirtAppliance extends RunningAppliance {
      * As {@link #defineVm(String, long)} with another byte {@code pattern}: the appliance's store is
      * shared, and a test that counts new bytes must not find its data already stored by another.
      */
-    String defineVm(String role, long written, int pattern) throws IOException, InterruptedException {
+    public String defineVm(String role, long written, int pattern) throws IOException, InterruptedException {
         String name = vms.name(role);
         Path disk = TestVms.qcow2(dir, name + "-vda.qcow2", 64 * TestVms.MIB);
         if (written > 0) {
@@ -68,7 +68,7 @@ abstract class LibvirtAppliance extends RunningAppliance {
     }
 
     /** Backs {@code vm} up through the API and waits for the job: the restore point's id ({@code vm/time}). */
-    String backUp(String vm) throws IOException, InterruptedException {
+    public String backUp(String vm) throws IOException, InterruptedException {
         ApiClient.Reply started = admin().post("/api/vms/" + vm + "/backups");
         if (started.status() != 202) {
             throw new AssertionError("backup of " + vm + ": " + started.status() + " " + started.text());
@@ -81,11 +81,11 @@ abstract class LibvirtAppliance extends RunningAppliance {
     }
 
     /** Polls the job until it has ended; fails after {@code timeout}. */
-    JsonNode awaitJob(String id, Duration timeout) throws IOException, InterruptedException {
+    public JsonNode awaitJob(String id, Duration timeout) throws IOException, InterruptedException {
         return awaitJob(id, timeout, j -> isFinal(j.path("state").asString()));
     }
 
-    JsonNode awaitJob(String id, Duration timeout, java.util.function.Predicate<JsonNode> until)
+    public JsonNode awaitJob(String id, Duration timeout, java.util.function.Predicate<JsonNode> until)
             throws IOException, InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
@@ -104,7 +104,7 @@ abstract class LibvirtAppliance extends RunningAppliance {
      * Starts a replication run, waiting while another one (say the one after a backup) is going:
      * the job id.
      */
-    String startReplication(Duration timeout) throws IOException, InterruptedException {
+    public String startReplication(Duration timeout) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             ApiClient.Reply started = admin().post("/api/replication");

@@ -9,9 +9,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class SecurityTest extends RunningAppliance {
 
     @ParameterizedTest
-    @ValueSource(strings = {"/api/jobs", "/api/restore-points", "/actuator/info", "/v3/api-docs", "/swagger-ui.html",
-            "/no/such/path"})
-    void everythingButHealthNeedsCredentials(String path) throws Exception {
+    @ValueSource(strings = {"/api/jobs", "/api/restore-points", "/actuator/info", "/v3/api-docs", "/api/no/such/path"})
+    void everyApiRouteButHealthNeedsCredentials(String path) throws Exception {
         ApiClient.Reply reply = anonymous().get(path);
 
         assertThat(reply.status()).isEqualTo(401);
@@ -20,6 +19,16 @@ class SecurityTest extends RunningAppliance {
         assertThat(reply.body().path("status").asInt()).isEqualTo(401);
         assertThat(reply.body().path("title").asString()).isEqualTo("Unauthorized");
         assertThat(reply.body().path("detail").asString()).contains("HTTP Basic");
+    }
+
+    /** Pages, the Swagger UI among them, send a browser without a session to the console's login page. */
+    @ParameterizedTest
+    @ValueSource(strings = {"/swagger-ui.html", "/no/such/path", "/"})
+    void everyPageNeedsALogin(String path) throws Exception {
+        ApiClient.Reply reply = anonymous().get(path);
+
+        assertThat(reply.status()).isEqualTo(302);
+        assertThat(reply.location()).endsWith("/login");
     }
 
     @Test
