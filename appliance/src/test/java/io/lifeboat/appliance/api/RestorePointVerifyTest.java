@@ -3,7 +3,6 @@ package io.lifeboat.appliance.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 
 import io.lifeboat.appliance.catalog.RestorePointRepository;
@@ -94,16 +93,6 @@ class RestorePointVerifyTest extends RunningAppliance {
     private JsonNode verify() throws Exception {
         ApiClient.Reply started = admin().post("/api/store/verify");
         assertThat(started.status()).as(started.text()).isEqualTo(202);
-        String id = started.body().path("jobId").asString();
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
-        while (true) {
-            JsonNode job = admin().get("/api/jobs/" + id).body();
-            String state = job.path("state").asString();
-            if (!state.equals("QUEUED") && !state.equals("RUNNING")) {
-                return job;
-            }
-            assertThat(Instant.now()).as("verify job " + id + " still " + state).isBefore(deadline);
-            Thread.sleep(100);
-        }
+        return StoreApiTest.ended(admin(), started.body().path("jobId").asString());
     }
 }
