@@ -3,10 +3,15 @@ package io.lifeboat.appliance.api;
 import java.time.Instant;
 import java.util.List;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import io.lifeboat.appliance.catalog.RestorePoint;
 import io.lifeboat.store.manifest.Manifest;
 
-/** A restore point as the API shows it; {@code id} is {@code <vm>/<time>}, as in the URL. */
+/**
+ * A restore point as the API shows it; {@code id} is {@code <vm>/<time>}, as in the URL.
+ * {@code protected} and {@code notes} are the user's (PATCH), {@code replicated} is whether the
+ * bucket held it at the last replication run, {@code verified} the last store verify that covered it.
+ */
 public record RestorePointView(
         String id,
         String vm,
@@ -20,11 +25,16 @@ public record RestorePointView(
         long newBytes,
         long durationMillis,
         RestorePoint.Status status,
-        String reason) {
+        String reason,
+        @JsonProperty("protected") boolean isProtected,
+        String notes,
+        boolean replicated,
+        RestorePoint.Verified verified) {
 
     static RestorePointView of(RestorePoint rp) {
         return new RestorePointView(rp.id().toString(), rp.vm(), rp.time(), rp.kind(), rp.checkpoint(),
                 rp.consistency(), rp.disks(), rp.logicalBytes(), rp.storedBytes(), rp.newBytes(),
-                rp.durationMillis(), rp.status(), rp.reason());
+                rp.durationMillis(), rp.status(), rp.reason(), rp.isProtected(), rp.notes(), rp.replicated(),
+                rp.verified());
     }
 }

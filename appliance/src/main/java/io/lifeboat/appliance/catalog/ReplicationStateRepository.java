@@ -43,6 +43,8 @@ public class ReplicationStateRepository {
     /**
      * Records what the bucket holds now: for each VM with a restore point among {@code inBucket},
      * the newest one. A VM none of whose restore points is in the bucket any more loses its row.
+     * Every one of them is kept too ({@code replication_points}), so a restore point can say
+     * whether it is replicated.
      */
     @Transactional
     public void recordBucket(Collection<RestorePointId> inBucket, Instant checkedAt) {
@@ -54,6 +56,12 @@ public class ReplicationStateRepository {
         for (RestorePointId id : newest.values()) {
             jdbc.sql("INSERT INTO replication_vms (vm, newest_in_bucket, newest_taken_at, checked_at) VALUES (?, ?, ?, ?)")
                     .params(id.vm(), id.toString(), Timestamps.utc(id.time()), Timestamps.utc(checkedAt))
+                    .update();
+        }
+        jdbc.sql("DELETE FROM replication_points").update();
+        for (String id : new java.util.TreeSet<>(inBucket.stream().map(RestorePointId::toString).toList())) {
+            jdbc.sql("INSERT INTO replication_points (restore_point_id, checked_at) VALUES (?, ?)")
+                    .params(id, Timestamps.utc(checkedAt))
                     .update();
         }
     }

@@ -20,6 +20,10 @@ import io.lifeboat.store.manifest.RestorePointId;
  * @param newBytes     bytes of chunks this backup added to the store (before compression): what dedup did not find
  * @param storedBytes  what those new chunks occupy in the store's packs (after compression)
  * @param reason       why the status is what it is (who deleted it, a fallback to a full read), or null
+ * @param isProtected  set by a user: neither deleted through the API nor removed by retention until unset
+ * @param notes        the user's free text, or null
+ * @param verified     the outcome of the last store verify that covered it
+ * @param replicated   whether the bucket held it when a replication run last listed the bucket
  */
 public record RestorePoint(
         RestorePointId id,
@@ -32,7 +36,14 @@ public record RestorePoint(
         long newBytes,
         long durationMillis,
         Status status,
-        String reason) {
+        String reason,
+        boolean isProtected,
+        String notes,
+        Verified verified,
+        boolean replicated) {
+
+    /** The longest {@code notes} the catalog keeps. */
+    public static final int MAX_NOTES = 1024;
 
     public enum Status {
         AVAILABLE,
@@ -44,12 +55,35 @@ public record RestorePoint(
     public record Disk(String name, long sizeBytes) {
     }
 
+    /**
+     * What the last store verify that covered a restore point found; state NONE and no time
+     * until one has.
+     */
+    public record Verified(State state, Instant time) {
+        public enum State { OK, FAILED, NONE }
+
+        public static final Verified NONE = new Verified(State.NONE, null);
+
+        public Verified {
+            Objects.requireNonNull(state);
+        }
+    }
+
     public RestorePoint {
         Objects.requireNonNull(id);
         Objects.requireNonNull(kind);
         Objects.requireNonNull(consistency);
         Objects.requireNonNull(status);
+        Objects.requireNonNull(verified);
         disks = List.copyOf(disks);
+    }
+
+    /** A restore point as its backup recorded it: unprotected, no notes, not verified or replicated yet. */
+    public RestorePoint(RestorePointId id, Manifest.Kind kind, String checkpoint, Manifest.Consistency consistency,
+                        List<Disk> disks, long logicalBytes, long storedBytes, long newBytes, long durationMillis,
+                        Status status, String reason) {
+        this(id, kind, checkpoint, consistency, disks, logicalBytes, storedBytes, newBytes, durationMillis, status,
+                reason, false, null, Verified.NONE, false);
     }
 
     /** The catalog row for a restore point a backup session has just committed. */

@@ -2,11 +2,15 @@ package io.lifeboat.appliance.catalog;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 import io.lifeboat.store.manifest.Manifest;
 import io.lifeboat.store.manifest.RestorePointId;
@@ -14,12 +18,16 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 import org.springframework.transaction.annotation.Transactional;
 
-/** Tables {@code restore_points} and {@code restore_point_disks}. */
+/**
+ * Tables {@code restore_points} and {@code restore_point_disks}; {@code replication_points} is
+ * read to say whether each one is in the bucket.
+ */
 @Repository
 public class RestorePointRepository {
 
     private static final String COLUMNS = "id, kind, checkpoint, consistency, logical_bytes, stored_bytes, new_bytes,"
-            + " duration_ms, status, reason";
+            + " duration_ms, status, reason, is_protected, notes, verify_state, verified_at,"
+            + " (SELECT COUNT(*) FROM replication_points r WHERE r.restore_point_id = restore_points.id) AS replicated";
 
     private final JdbcClient jdbc;
 
@@ -68,6 +76,43 @@ public class RestorePointRepository {
                 .update() == 1;
     }
 
+    /**
+     * Sets the user's marks of an available restore point; a null argument leaves that one as it
+     * is, {@code notes} empty clears them. False if it is not available.
+     */
+    public boolean updateMarks(RestorePointId id, Boolean isProtected, String notes) {
+        List<String> set = new ArrayList<>();
+        if (isProtected != null) {
+            set.add("is_protected = :protected");
+        }
+        if (notes != null) {
+            set.add("notes = :notes");
+        }
+        set.add("id = id"); // a request that changes nothing still says whether the restore point is there
+        JdbcClient.StatementSpec update = jdbc.sql("UPDATE restore_points SET " + String.join(", ", set)
+                + " WHERE id = :id AND status = 'AVAILABLE'").param("id", id.toString());
+        if (isProtected != null) {
+            update = update.param("protected", isProtected);
+        }
+        if (notes != null) {
+            update = update.param("notes", notes.isEmpty() ? null : notes, Types.VARCHAR);
+        }
+        return update.update() == 1;
+    }
+
+    /**
+     * Records the outcome of a store verify finished at {@code at}: FAILED for {@code failed}, OK
+     * for the rest of {@code covered}.
+     */
+    @Transactional
+    public void recordVerify(Collection<RestorePointId> covered, Set<RestorePointId> failed, Instant at) {
+        for (RestorePointId id : covered) {
+            jdbc.sql("UPDATE restore_points SET verify_state = ?, verified_at = ? WHERE id = ?")
+                    .params(failed.contains(id) ? "FAILED" : "OK", Timestamps.utc(at), id.toString())
+                    .update();
+        }
+    }
+
     private List<RestorePoint> query(String where, Object... params) {
         List<Row> rows = jdbc.sql("SELECT " + COLUMNS + " FROM restore_points " + where)
                 .params(params)
@@ -97,11 +142,12 @@ public class RestorePointRepository {
     /** A {@code restore_points} row before its disks are attached. */
     private record Row(RestorePointId id, Manifest.Kind kind, String checkpoint, Manifest.Consistency consistency,
                        long logicalBytes, long storedBytes, long newBytes, long durationMillis,
-                       RestorePoint.Status status, String reason) {
+                       RestorePoint.Status status, String reason, boolean isProtected, String notes,
+                       RestorePoint.Verified verified, boolean replicated) {
 
         RestorePoint with(List<RestorePoint.Disk> disks) {
             return new RestorePoint(id, kind, checkpoint, consistency, disks, logicalBytes, storedBytes, newBytes,
-                    durationMillis, status, reason);
+                    durationMillis, status, reason, isProtected, notes, verified, replicated);
         }
     }
 
@@ -115,6 +161,12 @@ public class RestorePointRepository {
                 rs.getLong("new_bytes"),
                 rs.getLong("duration_ms"),
                 RestorePoint.Status.valueOf(rs.getString("status")),
-                rs.getString("reason"));
+                rs.getString("reason"),
+                rs.getBoolean("is_protected"),
+                rs.getString("notes"),
+                rs.getString("verify_state") == null ? RestorePoint.Verified.NONE
+                        : new RestorePoint.Verified(RestorePoint.Verified.State.valueOf(rs.getString("verify_state")),
+                                Timestamps.read(rs, "verified_at")),
+                rs.getLong("replicated") > 0);
     }
 }

@@ -8,6 +8,7 @@ import io.lifeboat.appliance.catalog.RestorePoint;
 import io.lifeboat.appliance.catalog.RestorePointPins;
 import io.lifeboat.appliance.catalog.RestorePointService;
 import io.lifeboat.scheduler.policy.BackupPolicy;
+import io.lifeboat.scheduler.retention.PruneCandidate;
 import io.lifeboat.scheduler.retention.PrunePlan;
 import io.lifeboat.store.StoreException;
 import io.lifeboat.store.manifest.RestorePointId;
@@ -19,7 +20,8 @@ import org.springframework.stereotype.Component;
  * A policy's retention applied to the catalog's restore points, per VM, in the policy's zone:
  * {@link #preview} says what would go and which rule keeps each one that stays; {@link #apply}
  * deletes what would go (through {@link RestorePointService}, so each deletion is audited; the
- * chunks go at the next GC). Catalog restore points are complete and none is protected.
+ * chunks go at the next GC). Catalog restore points are complete; a protected one is marked
+ * {@code protected}, never removed and not counted by any rule, as in Proxmox Backup Server.
  */
 @Component
 public class RetentionPrune {
@@ -39,7 +41,10 @@ public class RetentionPrune {
     public List<VmPlan> preview(BackupPolicy policy, Iterable<String> vms) {
         List<VmPlan> plans = new ArrayList<>();
         for (String vm : vms) {
-            plans.add(new VmPlan(vm, policy.retention().plan(restorePoints.list(vm), RestorePoint::time, policy.zone())));
+            List<PruneCandidate<RestorePoint>> candidates = restorePoints.list(vm).stream()
+                    .map(rp -> new PruneCandidate<>(rp, rp.time(), rp.isProtected(), true))
+                    .toList();
+            plans.add(new VmPlan(vm, policy.retention().planCandidates(candidates, policy.zone())));
         }
         return plans;
     }

@@ -46,6 +46,10 @@ public record ApiClient(int port, String user, String password) {
         return send(request(path).header("Content-Type", contentType).PUT(HttpRequest.BodyPublishers.ofString(body)));
     }
 
+    public Reply patch(String path, String contentType, String body) throws IOException, InterruptedException {
+        return send(request(path).header("Content-Type", contentType).method("PATCH", HttpRequest.BodyPublishers.ofString(body)));
+    }
+
     public Reply delete(String path) throws IOException, InterruptedException {
         return send(request(path).DELETE());
     }

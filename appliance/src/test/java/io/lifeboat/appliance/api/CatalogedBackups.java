@@ -31,6 +31,11 @@ public final class CatalogedBackups {
 
     public static RestorePointId backUp(ChunkStore chunkStore, RestorePointRepository catalog, Path dir, String vm)
             throws IOException {
+        return backUp(chunkStore, catalog, vm, Map.of("vda", image(dir, vm)));
+    }
+
+    /** The 4 MiB image {@link #backUp(ChunkStore, RestorePointRepository, Path, String)} backs up, in {@code dir}. */
+    public static Path image(Path dir, String vm) throws IOException {
         Path image = dir.resolve(vm + ".raw");
         try (RandomAccessFile f = new RandomAccessFile(image.toFile(), "rw")) {
             f.setLength(4L << 20);
@@ -42,10 +47,21 @@ public final class CatalogedBackups {
             f.seek(1L << 20);
             f.write(data);
         }
+        return image;
+    }
+
+    /** A full, offline restore point of {@code vm} with these images as its disks (name → raw image), cataloged. */
+    public static RestorePointId backUp(ChunkStore chunkStore, RestorePointRepository catalog, String vm,
+                                        Map<String, Path> images) throws IOException {
         Store store = chunkStore.get();
-        try (BackupSession session = store.beginBackup(vm); RawFileSource source = new RawFileSource(image)) {
-            DiskMap disk = session.newDisk("vda", source.size());
-            new Ingester(1, store.config().zstdLevel()).ingest(session, disk, source, source.allocated(), Progress.none());
+        try (BackupSession session = store.beginBackup(vm)) {
+            for (Map.Entry<String, Path> image : new java.util.TreeMap<>(images).entrySet()) {
+                try (RawFileSource source = new RawFileSource(image.getValue())) {
+                    DiskMap disk = session.newDisk(image.getKey(), source.size());
+                    new Ingester(1, store.config().zstdLevel()).ingest(session, disk, source, source.allocated(),
+                            Progress.none());
+                }
+            }
             Manifest m = session.commit(Manifest.Kind.FULL, Manifest.Consistency.OFFLINE, null, null, Map.of());
             catalog.insert(RestorePoint.committed(m, session.stats(), Duration.ofMillis(1234), "cp1"));
             return m.id();

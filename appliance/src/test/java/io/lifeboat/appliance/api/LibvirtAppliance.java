@@ -118,6 +118,22 @@ public abstract class LibvirtAppliance extends RunningAppliance {
         }
     }
 
+    /** Polls the policy until a GC run of it has finished: that run, from its {@code recentRuns}. */
+    JsonNode awaitGcRun(String policy, Duration timeout) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            for (JsonNode r : admin().get("/api/policies/" + policy).body().path("recentRuns")) {
+                if (r.path("kind").asString().equals("GC") && !r.path("outcome").asString().equals("RUNNING")) {
+                    return r;
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("no finished GC run of " + policy + " within " + timeout.toSeconds() + " s");
+            }
+            Thread.sleep(200);
+        }
+    }
+
     private static boolean isFinal(String state) {
         return state.equals("SUCCEEDED") || state.equals("FAILED") || state.equals("CANCELLED");
     }

@@ -16,6 +16,11 @@ class OpenApiTest extends RunningAppliance {
         assertThat(paths.path("/api/restore-points").has("get")).isTrue();
         assertThat(paths.path("/api/restore-points/{vm}/{time}").has("get")).isTrue();
         assertThat(paths.path("/api/restore-points/{vm}/{time}").has("delete")).isTrue();
+        assertThat(paths.path("/api/restore-points/{vm}/{time}").has("patch")).isTrue();
+        assertThat(paths.path("/api/restore-points/{vm}/{time}/diff/{otherTime}").has("get")).isTrue();
+        assertThat(paths.path("/api/audit").has("get")).isTrue();
+        assertThat(reply.body().path("components").path("schemas").path("RestorePointView").path("properties")
+                .has("protected")).isTrue();
         assertThat(paths.path("/api/jobs").has("get")).isTrue();
         assertThat(paths.path("/api/jobs/{id}").has("get")).isTrue();
         assertThat(reply.body().path("components").path("securitySchemes").path("basic").path("scheme").asString())

@@ -60,6 +60,8 @@ class ReplicationApiTest extends LibvirtAppliance {
         } while (!restorePoint.equals(lag.path("newestInBucket").asString()));
         assertThat(lag.path("lagSeconds").asLong()).isBetween(0L, DEADLINE.toSeconds());
         assertThat(lag.path("checkedAt").isMissingNode()).isFalse();
+        assertThat(admin().get("/api/restore-points/" + restorePoint).body().path("replicated").asBoolean())
+                .as("the restore point says it is in the bucket").isTrue();
 
         // the same lag for Prometheus, one series per VM
         ApiClient.Reply scrape = admin().get("/actuator/prometheus");

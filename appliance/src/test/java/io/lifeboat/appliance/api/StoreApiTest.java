@@ -54,9 +54,14 @@ class StoreApiTest extends RunningAppliance {
     }
 
     private JsonNode ended(String id) throws Exception {
+        return ended(admin(), id);
+    }
+
+    /** Polls a store job until it has ended; fails after 30 s. */
+    static JsonNode ended(ApiClient api, String id) throws Exception {
         Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
         while (true) {
-            JsonNode job = admin().get("/api/jobs/" + id).body();
+            JsonNode job = api.get("/api/jobs/" + id).body();
             String state = job.path("state").asString();
             if (!state.equals("QUEUED") && !state.equals("RUNNING")) {
                 return job;

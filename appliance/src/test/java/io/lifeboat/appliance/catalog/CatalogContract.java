@@ -221,4 +221,75 @@ abstract class CatalogContract {
         jobs.finish(unpruned.id(), Job.State.SUCCEEDED, null);
         assertThat(replication.lastRun()).hasValueSatisfying(r -> assertThat(r.report()).isEqualTo(plain));
     }
+
+    @Test
+    void restorePointMarksVerifyOutcomeAndReplication() {
+        RestorePoint rp = restorePoint("web01", "20261127T070102.123Z");
+        RestorePoint other = restorePoint("web01", "20261128T070102.123Z");
+        restorePoints.insert(rp);
+        restorePoints.insert(other);
+        RestorePoint fresh = restorePoints.find(rp.id()).orElseThrow();
+        assertThat(fresh.isProtected()).isFalse();
+        assertThat(fresh.notes()).isNull();
+        assertThat(fresh.verified()).isEqualTo(RestorePoint.Verified.NONE);
+        assertThat(fresh.replicated()).isFalse();
+
+        assertThat(restorePoints.updateMarks(rp.id(), true, "ünïcode notes")).isTrue();
+        assertThat(restorePoints.updateMarks(rp.id(), null, null)).as("nothing to change, but there").isTrue();
+        RestorePoint marked = restorePoints.find(rp.id()).orElseThrow();
+        assertThat(marked.isProtected()).isTrue();
+        assertThat(marked.notes()).isEqualTo("ünïcode notes");
+        assertThat(restorePoints.updateMarks(rp.id(), false, null)).isTrue();
+        assertThat(restorePoints.find(rp.id()).orElseThrow().notes()).isEqualTo("ünïcode notes");
+        assertThat(restorePoints.updateMarks(rp.id(), null, "")).isTrue();
+        assertThat(restorePoints.find(rp.id()).orElseThrow().notes()).isNull();
+        assertThat(restorePoints.updateMarks(RestorePointId.parse("web01/20200101T000000.000Z"), true, null)).isFalse();
+
+        Instant at = Timestamps.now();
+        restorePoints.recordVerify(List.of(rp.id(), other.id()), java.util.Set.of(other.id()), at);
+        assertThat(restorePoints.find(rp.id()).orElseThrow().verified())
+                .isEqualTo(new RestorePoint.Verified(RestorePoint.Verified.State.OK, at));
+        assertThat(restorePoints.find(other.id()).orElseThrow().verified())
+                .isEqualTo(new RestorePoint.Verified(RestorePoint.Verified.State.FAILED, at));
+
+        replication.recordBucket(List.of(rp.id()), at);
+        assertThat(restorePoints.listAvailable("web01")).extracting(RestorePoint::replicated).containsExactly(true, false);
+        replication.recordBucket(List.of(other.id()), at);
+        assertThat(restorePoints.listAvailable("web01")).extracting(RestorePoint::replicated).containsExactly(false, true);
+
+        assertThat(restorePoints.markDeleted(rp.id(), "deleted by admin")).isTrue();
+        assertThat(restorePoints.updateMarks(rp.id(), true, null)).as("deleted").isFalse();
+    }
+
+    @Test
+    void auditPagesNewestFirstWithFilters() {
+        Instant start = Timestamps.now();
+        for (int i = 0; i < 5; i++) {
+            audit.record("admin", "vm.tags", "web01", AuditEntry.Outcome.SUCCEEDED, "t" + i);
+        }
+        audit.record("policy:nightly", "restore-point.delete", "web01/20261127T070102.123Z", AuditEntry.Outcome.FAILED, "in use");
+        audit.record("admin", "vm.start", "db01", AuditEntry.Outcome.DENIED, null);
+
+        AuditLog.Page first = audit.page(new AuditLog.Query(3, null, null, null, null, null, null));
+        assertThat(first.entries()).extracting(AuditEntry::action).containsExactly("vm.start", "restore-point.delete", "vm.tags");
+        AuditLog.Page second = audit.page(new AuditLog.Query(3, first.next(), null, null, null, null, null));
+        AuditLog.Page third = audit.page(new AuditLog.Query(3, second.next(), null, null, null, null, null));
+        assertThat(third.next()).isNull();
+        List<Long> ids = new java.util.ArrayList<>();
+        for (AuditLog.Page p : List.of(first, second, third)) {
+            p.entries().forEach(e -> ids.add(e.id()));
+        }
+        assertThat(ids).hasSize(7).doesNotHaveDuplicates().isSortedAccordingTo((a, b) -> Long.compare(b, a));
+
+        assertThat(audit.page(new AuditLog.Query(50, null, "policy:nightly", null, null, null, null)).entries())
+                .singleElement().satisfies(e -> assertThat(e.detail()).isEqualTo("in use"));
+        assertThat(audit.page(new AuditLog.Query(50, null, null, "vm.", null, null, null)).entries()).hasSize(6);
+        assertThat(audit.page(new AuditLog.Query(50, null, null, "vm.start", null, null, null)).entries()).hasSize(1);
+        assertThat(audit.page(new AuditLog.Query(50, null, null, "vm", null, null, null)).entries()).isEmpty();
+        assertThat(audit.page(new AuditLog.Query(50, null, null, null, "web01", null, null)).entries()).hasSize(5);
+        assertThat(audit.page(new AuditLog.Query(50, null, null, null, null, AuditEntry.Outcome.DENIED, null)).entries())
+                .extracting(AuditEntry::target).containsExactly("db01");
+        assertThat(audit.page(new AuditLog.Query(50, null, null, null, null, null, start)).entries()).hasSize(7);
+        assertThat(audit.page(new AuditLog.Query(50, null, null, null, null, null, start.plusSeconds(60))).entries()).isEmpty();
+    }
 }
