@@ -10,6 +10,7 @@ import java.util.UUID;
 
 import io.lifeboat.appliance.catalog.AuditEntry;
 import io.lifeboat.appliance.catalog.AuditLog;
+import io.lifeboat.appliance.catalog.JobRepository;
 import io.lifeboat.appliance.error.ApplianceException;
 import io.lifeboat.appliance.restore.RestoreJobs;
 import io.lifeboat.appliance.restore.RestoreRun;
@@ -47,12 +48,14 @@ class RestoreController {
     private final RestoreRuns runs;
     private final RestoreTarget target;
     private final AuditLog audit;
+    private final JobRepository jobs;
 
-    RestoreController(RestoreJobs restores, RestoreRuns runs, RestoreTarget target, AuditLog audit) {
+    RestoreController(RestoreJobs restores, RestoreRuns runs, RestoreTarget target, AuditLog audit, JobRepository jobs) {
         this.restores = restores;
         this.runs = runs;
         this.target = target;
         this.audit = audit;
+        this.jobs = jobs;
     }
 
     /**
@@ -124,8 +127,10 @@ class RestoreController {
     @GetMapping("/api/jobs/{id}/restore")
     @Operation(summary = "What a restore or instant recovery job restores",
             description = "The restore point, mode, VM name, UUID, host and disk files; once the job succeeded, whether"
-                    + " the VM was defined and started, and notes. 404 for a job that is not a restore.")
-    RestoreRun result(@PathVariable UUID id) {
+                    + " the VM was defined and started, and notes. The id may be a unique prefix of at least 8 hex"
+                    + " digits. 400 not a job id, 404 no such job or one that is not a restore, 409 an ambiguous prefix.")
+    RestoreRun result(@Parameter(description = JobController.JOB_ID) @PathVariable("id") String given) {
+        UUID id = jobs.resolve(given);
         return runs.find(id).orElseThrow(() -> ApplianceException.notFound("job " + id + " is not a restore or instant recovery"));
     }
 
