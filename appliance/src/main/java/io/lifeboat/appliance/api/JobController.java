@@ -59,13 +59,14 @@ class JobController {
                     + " now (with `job`, an array of that one job, whatever its state). Then one event `job` with the"
                     + " job's JSON, as GET /api/jobs/{id} answers it, each time a job changes state or its progress"
                     + " (phase, bytes done, bytes total) advances: at most about 4 events a second per job, and always"
-                    + " its final state. A comment line every 15 s keeps proxies from closing the connection; the"
+                    + " its final state; a stream following one job ends after that job's final state (close the"
+                    + " EventSource then, or it reconnects and gets the final state again). A comment line every 15 s keeps proxies from closing the connection; the"
                     + " server ends a stream after 30 minutes (an EventSource reconnects). Only jobs this appliance"
                     + " runs are followed: jobs run by another appliance on a shared catalog are not sent (poll"
                     + " GET /api/jobs for them). 400 a malformed job id, 404 an unknown job, 409 an ambiguous one.")
     SseEmitter events(@Parameter(description = "follow only this job (its id, or a unique prefix of 8 hex digits or more)")
                       @RequestParam(required = false) String job) {
-        return events.subscribe(job == null ? null : jobs.resolve(job));
+        return events.subscribe(job == null ? null : job(job).id());
     }
 
     @GetMapping("/{id}")

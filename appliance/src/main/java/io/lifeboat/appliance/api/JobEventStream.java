@@ -29,7 +29,8 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
  * subscriber that follows it, if it differs from what was sent last. So a job produces at most
  * four events a second, and its final state is always sent (it is its last change). The same
  * thread sends each subscriber its snapshot and a heartbeat comment every
- * {@value #HEARTBEAT_SECONDS} s; no thread waits per client. A subscriber is dropped when its
+ * {@value #HEARTBEAT_SECONDS} s; no thread waits per client. A stream following one job ends once
+ * that job's final state is sent. A subscriber is dropped when its
  * connection completes, times out ({@value #TIMEOUT_MINUTES} min; an EventSource reconnects) or
  * fails.
  */
@@ -82,8 +83,13 @@ class JobEventStream {
         });
         emitter.onError(e -> subscribers.remove(s));
         sender.execute(() -> {
-            if (send(s, SseEmitter.event().name("snapshot").data(snapshot(job), MediaType.APPLICATION_JSON))) {
-                subscribers.add(s);
+            List<Job> snapshot = snapshot(job);
+            if (send(s, SseEmitter.event().name("snapshot").data(snapshot, MediaType.APPLICATION_JSON))) {
+                if (job != null && !snapshot.isEmpty() && snapshot.get(0).state().isFinal()) {
+                    emitter.complete();
+                } else {
+                    subscribers.add(s);
+                }
             }
         });
         return emitter;
@@ -116,8 +122,10 @@ class JobEventStream {
                     continue;
                 }
                 for (Subscriber s : subscribers) {
-                    if (s.follows(id)) {
-                        send(s, SseEmitter.event().name("job").data(job, MediaType.APPLICATION_JSON));
+                    if (s.follows(id) && send(s, SseEmitter.event().name("job").data(job, MediaType.APPLICATION_JSON))
+                            && s.job() != null && job.state().isFinal()) {
+                        subscribers.remove(s);
+                        s.emitter().complete();
                     }
                 }
             }
