@@ -2,6 +2,7 @@ package io.lifeboat.appliance.catalog;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -200,6 +201,24 @@ public class JobRepository {
         String where = state == null ? "" : " WHERE state = :state";
         return jdbc.sql("SELECT * FROM jobs" + where + " ORDER BY created_at DESC, id FETCH FIRST :limit ROWS ONLY")
                 .param("state", state == null ? null : state.name())
+                .param("limit", limit)
+                .query(JobRepository::row)
+                .list();
+    }
+
+    /** The most recent job of {@code kind} for {@code vm}, whatever its state. */
+    public Optional<Job> latest(Job.Kind kind, String vm) {
+        return jdbc.sql("SELECT * FROM jobs WHERE kind = ? AND vm = ? ORDER BY created_at DESC, id FETCH FIRST 1 ROWS ONLY")
+                .params(kind.name(), vm)
+                .query(JobRepository::row)
+                .optional();
+    }
+
+    /** Jobs that ended FAILED at or after {@code since}, the latest end first. */
+    public List<Job> failedSince(Instant since, int limit) {
+        return jdbc.sql("SELECT * FROM jobs WHERE state = 'FAILED' AND ended_at >= :since"
+                        + " ORDER BY ended_at DESC, id FETCH FIRST :limit ROWS ONLY")
+                .param("since", Timestamps.utc(since))
                 .param("limit", limit)
                 .query(JobRepository::row)
                 .list();

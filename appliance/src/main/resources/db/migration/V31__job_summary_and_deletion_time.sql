@@ -5,3 +5,7 @@ ALTER TABLE jobs ADD COLUMN read_bytes BIGINT;
 ALTER TABLE jobs ADD COLUMN new_bytes BIGINT;
 ALTER TABLE jobs ADD COLUMN stored_bytes BIGINT;
 ALTER TABLE jobs ADD COLUMN duration_ms BIGINT;
+
+-- When a restore point was deleted, so the dashboard's history can count what was available at
+-- the end of each day. Null while available, and for rows deleted before this column existed.
+ALTER TABLE restore_points ADD COLUMN deleted_at TIMESTAMP WITH TIME ZONE;
