@@ -28,6 +28,14 @@ public final class Progress {
         phase = name;
     }
 
+    /**
+     * Starts a phase that moves no bytes of its own (a commit after the reads): bytes done and
+     * total stay as the last phase left them, so a finished operation still shows what it did.
+     */
+    public void phase(String name) {
+        phase = name;
+    }
+
     public void add(long bytes) {
         done.addAndGet(bytes);
     }

@@ -13,8 +13,13 @@ import io.lifeboat.appliance.restore.InstantRecoveries;
 import io.lifeboat.store.StoreException;
 import io.lifeboat.store.manifest.RestorePointId;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -69,6 +74,14 @@ class InstantRecoveryController {
                     + " starts it; answers 202 once it runs, with the job that follows the background copy and pivot"
                     + " onto flat images (phases serving, copy vda, ...). 400 bad input or no VM definition in the"
                     + " restore point, 404 unknown restore point or host, or chunks missing, 409 name or image taken.")
+    @ApiResponse(responseCode = "202", description = "the VM runs; the job follows the copy and pivot",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = Started.class)))
+    @ApiResponse(responseCode = "400", description = "bad input, or no VM definition in the restore point",
+            content = @Content(mediaType = MediaType.APPLICATION_PROBLEM_JSON_VALUE, schema = @Schema(implementation = ProblemDetail.class)))
+    @ApiResponse(responseCode = "404", description = "unknown restore point or host, or chunks missing from the store",
+            content = @Content(mediaType = MediaType.APPLICATION_PROBLEM_JSON_VALUE, schema = @Schema(implementation = ProblemDetail.class)))
+    @ApiResponse(responseCode = "409", description = "the VM name or an image file is taken",
+            content = @Content(mediaType = MediaType.APPLICATION_PROBLEM_JSON_VALUE, schema = @Schema(implementation = ProblemDetail.class)))
     ResponseEntity<Started> start(@PathVariable String vm, @PathVariable String time,
                                   @RequestBody(required = false) InstantBody body, Principal user) throws StoreException {
         RestorePointId id = RestoreTarget.restorePoint(vm, time);
@@ -137,6 +150,12 @@ class InstantRecoveryController {
     @Operation(summary = "Start the copy and pivot of a session",
             description = "For a session started with copy=false, or whose copy failed. 202 with the job; 409 when it"
                     + " is already copying, pivoted or not served by this appliance.")
+    @ApiResponse(responseCode = "202", description = "the copy job started; follow it at the Location, /api/jobs/{id}",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = CopyStarted.class)))
+    @ApiResponse(responseCode = "404", description = "no such session",
+            content = @Content(mediaType = MediaType.APPLICATION_PROBLEM_JSON_VALUE, schema = @Schema(implementation = ProblemDetail.class)))
+    @ApiResponse(responseCode = "409", description = "already copying, pivoted, or not served by this appliance",
+            content = @Content(mediaType = MediaType.APPLICATION_PROBLEM_JSON_VALUE, schema = @Schema(implementation = ProblemDetail.class)))
     ResponseEntity<CopyStarted> copy(@PathVariable String id, Principal user) throws StoreException {
         Job job = audit.audited(user.getName(), COPY, id, null, () -> recoveries.copy(id));
         return ResponseEntity.accepted().location(URI.create("/api/jobs/" + job.id())).body(new CopyStarted(job.id()));

@@ -16,6 +16,7 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -23,6 +24,7 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 /** {@code /api/jobs}: long operations, their state and progress (phase, bytes done of total). */
 @RestController
@@ -34,12 +36,14 @@ class JobController {
     private final BackupJobs backups;
     private final RestoreJobs restores;
     private final AuditLog audit;
+    private final JobEventStream events;
 
-    JobController(JobRepository jobs, BackupJobs backups, RestoreJobs restores, AuditLog audit) {
+    JobController(JobRepository jobs, BackupJobs backups, RestoreJobs restores, AuditLog audit, JobEventStream events) {
         this.jobs = jobs;
         this.backups = backups;
         this.restores = restores;
         this.audit = audit;
+        this.events = events;
     }
 
     @GetMapping
@@ -49,10 +53,37 @@ class JobController {
         return jobs.list(state, limit);
     }
 
+    @GetMapping(path = "/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+    @Operation(summary = "Follow jobs as they change (server-sent events)",
+            description = "A text/event-stream. First one event `snapshot`: a JSON array of the jobs running or queued"
+                    + " now (with `job`, an array of that one job, whatever its state). Then one event `job` with the"
+                    + " job's JSON, as GET /api/jobs/{id} answers it, each time a job changes state or its progress"
+                    + " (phase, bytes done, bytes total) advances: at most about 4 events a second per job, and always"
+                    + " its final state; a stream following one job ends after that job's final state (close the"
+                    + " EventSource then, or it reconnects and gets the final state again). A comment line every 15 s keeps proxies from closing the connection; the"
+                    + " server ends a stream after 30 minutes (an EventSource reconnects). Only jobs this appliance"
+                    + " runs are followed: jobs run by another appliance on a shared catalog are not sent (poll"
+                    + " GET /api/jobs for them). 400 a malformed job id, 404 an unknown job, 409 an ambiguous one.")
+    SseEmitter events(@Parameter(description = "follow only this job (its id, or a unique prefix of 8 hex digits or more)")
+                      @RequestParam(required = false) String job) {
+        return events.subscribe(job == null ? null : job(job).id());
+    }
+
     @GetMapping("/{id}")
-    @Operation(summary = "Show a job and its progress")
-    Job show(@PathVariable UUID id) {
-        return jobs.find(id).orElseThrow(() -> ApplianceException.notFound("no job " + id));
+    @Operation(summary = "Show a job and its progress",
+            description = "The id is the whole UUID or a prefix of it with at least 8 hex digits that only this job's"
+                    + " id starts with. A finished backup has its `summary` (bytes read, new bytes before"
+                    + " compression, bytes stored, duration); every other job's is null. 400 not a job id, 404 no such"
+                    + " job, 409 a prefix of several jobs' ids (the message names them).")
+    Job show(@Parameter(description = JOB_ID) @PathVariable String id) {
+        return job(id);
+    }
+
+    static final String JOB_ID = "the job's UUID, or a unique prefix of it of at least 8 hex digits";
+
+    private Job job(String id) {
+        UUID uuid = jobs.resolve(id);
+        return jobs.find(uuid).orElseThrow(() -> ApplianceException.notFound("no job " + id));
     }
 
     @PostMapping("/{id}/cancel")
@@ -60,10 +91,12 @@ class JobController {
     @Operation(summary = "Cancel a running job",
             description = "The job stops at its next step and ends CANCELLED (a backup already committing its restore"
                     + " point finishes). Answers the job as it is now. 409: a job that has ended, a restore already"
-                    + " moving its disks into place (it finishes), an instant recovery job.")
-    Job cancel(@PathVariable UUID id, Principal user) {
-        return audit.audited(user.getName(), "job.cancel", id.toString(), null, () -> {
-            Job job = jobs.find(id).orElseThrow(() -> ApplianceException.notFound("no job " + id));
+                    + " moving its disks into place (it finishes), an instant recovery job, a prefix of several jobs'"
+                    + " ids; 400 not a job id; 404 no such job.")
+    Job cancel(@Parameter(description = JOB_ID) @PathVariable("id") String given, Principal user) {
+        return audit.audited(user.getName(), "job.cancel", given, null, () -> {
+            Job job = job(given);
+            UUID id = job.id();
             return switch (job.kind()) {
                 case RESTORE -> restores.cancel(id);
                 case INSTANT_RECOVERY -> throw ApplianceException.conflict("job " + id + " follows an instant recovery and"

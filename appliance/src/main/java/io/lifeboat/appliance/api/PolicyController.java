@@ -21,8 +21,13 @@ import io.lifeboat.scheduler.policy.BackupPolicy;
 import io.lifeboat.scheduler.policy.CronSchedule;
 import io.lifeboat.scheduler.policy.ScheduleKind;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import org.quartz.SchedulerException;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -116,6 +121,12 @@ class PolicyController {
     @PostMapping("/{name}/run")
     @Operation(summary = "Run a policy's schedule now", description = "kind = backup (default), verify or gc. 202; the"
             + " run appears in GET /api/policies/{name}. A backup run now ignores the window.")
+    @ApiResponse(responseCode = "202", description = "the run is requested; it appears in the policy's runs once an appliance picks it up",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = RunRequested.class)))
+    @ApiResponse(responseCode = "400", description = "kind is not backup, verify or gc",
+            content = @Content(mediaType = MediaType.APPLICATION_PROBLEM_JSON_VALUE, schema = @Schema(implementation = ProblemDetail.class)))
+    @ApiResponse(responseCode = "404", description = "no such policy",
+            content = @Content(mediaType = MediaType.APPLICATION_PROBLEM_JSON_VALUE, schema = @Schema(implementation = ProblemDetail.class)))
     ResponseEntity<RunRequested> runNow(@PathVariable String name, @RequestParam(defaultValue = "backup") String kind,
                                         Principal user) throws SchedulerException {
         ScheduleKind k;

@@ -6,7 +6,12 @@ import io.lifeboat.appliance.catalog.Job;
 import io.lifeboat.appliance.jobs.ReplicationJobs;
 import io.lifeboat.store.StoreException;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -43,6 +48,12 @@ class ReplicationController {
     @PostMapping
     @Operation(summary = "Replicate now",
             description = "202 with the job id (follow it at /api/jobs/{id}); 409 if a run is going; 422 if not configured.")
+    @ApiResponse(responseCode = "202", description = "the replication job started; follow it at the Location, /api/jobs/{id}",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = Started.class)))
+    @ApiResponse(responseCode = "409", description = "a replication run is going",
+            content = @Content(mediaType = MediaType.APPLICATION_PROBLEM_JSON_VALUE, schema = @Schema(implementation = ProblemDetail.class)))
+    @ApiResponse(responseCode = "422", description = "replication is not configured",
+            content = @Content(mediaType = MediaType.APPLICATION_PROBLEM_JSON_VALUE, schema = @Schema(implementation = ProblemDetail.class)))
     ResponseEntity<Started> start(Principal user) {
         Job job;
         try {

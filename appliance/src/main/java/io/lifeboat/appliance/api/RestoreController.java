@@ -10,6 +10,7 @@ import java.util.UUID;
 
 import io.lifeboat.appliance.catalog.AuditEntry;
 import io.lifeboat.appliance.catalog.AuditLog;
+import io.lifeboat.appliance.catalog.JobRepository;
 import io.lifeboat.appliance.error.ApplianceException;
 import io.lifeboat.appliance.restore.RestoreJobs;
 import io.lifeboat.appliance.restore.RestoreRun;
@@ -23,7 +24,12 @@ import io.lifeboat.store.StoreException;
 import io.lifeboat.store.manifest.RestorePointId;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -47,12 +53,14 @@ class RestoreController {
     private final RestoreRuns runs;
     private final RestoreTarget target;
     private final AuditLog audit;
+    private final JobRepository jobs;
 
-    RestoreController(RestoreJobs restores, RestoreRuns runs, RestoreTarget target, AuditLog audit) {
+    RestoreController(RestoreJobs restores, RestoreRuns runs, RestoreTarget target, AuditLog audit, JobRepository jobs) {
         this.restores = restores;
         this.runs = runs;
         this.target = target;
         this.audit = audit;
+        this.jobs = jobs;
     }
 
     /**
@@ -97,6 +105,16 @@ class RestoreController {
                     + " file in the way without overwrite, or the original running. Then 202 with the job id; follow"
                     + " it at /api/jobs/{id}, its result at /api/jobs/{id}/restore. With dryRun=true, 200 with the"
                     + " plan and nothing done.")
+    @ApiResponse(responseCode = "200", description = "dryRun=true: the plan; nothing was done",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = PlanView.class)))
+    @ApiResponse(responseCode = "202", description = "the restore job started; follow it at the Location, /api/jobs/{id}",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = Started.class)))
+    @ApiResponse(responseCode = "400", description = "bad input: mode, format, name, networks, disks, directory",
+            content = @Content(mediaType = MediaType.APPLICATION_PROBLEM_JSON_VALUE, schema = @Schema(implementation = ProblemDetail.class)))
+    @ApiResponse(responseCode = "404", description = "unknown restore point, disk, pool or host, or chunks missing from the store",
+            content = @Content(mediaType = MediaType.APPLICATION_PROBLEM_JSON_VALUE, schema = @Schema(implementation = ProblemDetail.class)))
+    @ApiResponse(responseCode = "409", description = "a VM or file in the way without overwrite, or the original VM running",
+            content = @Content(mediaType = MediaType.APPLICATION_PROBLEM_JSON_VALUE, schema = @Schema(implementation = ProblemDetail.class)))
     ResponseEntity<?> restore(@PathVariable String vm, @PathVariable String time,
                               @Parameter(description = "only check and answer the plan")
                               @RequestParam(defaultValue = "false") boolean dryRun,
@@ -124,8 +142,10 @@ class RestoreController {
     @GetMapping("/api/jobs/{id}/restore")
     @Operation(summary = "What a restore or instant recovery job restores",
             description = "The restore point, mode, VM name, UUID, host and disk files; once the job succeeded, whether"
-                    + " the VM was defined and started, and notes. 404 for a job that is not a restore.")
-    RestoreRun result(@PathVariable UUID id) {
+                    + " the VM was defined and started, and notes. The id may be a unique prefix of at least 8 hex"
+                    + " digits. 400 not a job id, 404 no such job or one that is not a restore, 409 an ambiguous prefix.")
+    RestoreRun result(@Parameter(description = JobController.JOB_ID) @PathVariable("id") String given) {
+        UUID id = jobs.resolve(given);
         return runs.find(id).orElseThrow(() -> ApplianceException.notFound("job " + id + " is not a restore or instant recovery"));
     }
 

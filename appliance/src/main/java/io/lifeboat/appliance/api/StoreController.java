@@ -11,7 +11,12 @@ import io.lifeboat.appliance.catalog.Job;
 import io.lifeboat.appliance.jobs.StoreJobs;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -40,6 +45,10 @@ class StoreController {
             description = "Re-reads every pack and checks every chunk's digest. 202 with the job id (follow it at"
                     + " /api/jobs/{id}); a job of kind VERIFY, FAILED saying what is damaged if anything is. 409 while"
                     + " a verify or GC runs.")
+    @ApiResponse(responseCode = "202", description = "the verify job started; follow it at the Location, /api/jobs/{id}",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = Started.class)))
+    @ApiResponse(responseCode = "409", description = "a verify or GC runs",
+            content = @Content(mediaType = MediaType.APPLICATION_PROBLEM_JSON_VALUE, schema = @Schema(implementation = ProblemDetail.class)))
     ResponseEntity<Started> verify(Principal user) {
         return started(user, "store.verify", () -> store.verify().job());
     }
@@ -49,6 +58,12 @@ class StoreController {
             description = "Removes chunks no restore point names, deletes packs left empty and repacks those whose live"
                     + " bytes fall below repackBelow. 202 with the job id (follow it at /api/jobs/{id}); a job of kind"
                     + " GC. 409 while a verify or GC runs; 400 for a repackBelow outside 0 to 1.")
+    @ApiResponse(responseCode = "202", description = "the GC job started; follow it at the Location, /api/jobs/{id}",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = Started.class)))
+    @ApiResponse(responseCode = "400", description = "repackBelow outside 0 to 1",
+            content = @Content(mediaType = MediaType.APPLICATION_PROBLEM_JSON_VALUE, schema = @Schema(implementation = ProblemDetail.class)))
+    @ApiResponse(responseCode = "409", description = "a verify or GC runs",
+            content = @Content(mediaType = MediaType.APPLICATION_PROBLEM_JSON_VALUE, schema = @Schema(implementation = ProblemDetail.class)))
     ResponseEntity<Started> gc(@Parameter(description = "repack a pack whose live bytes are below this share of it")
                                @RequestParam(defaultValue = "" + StoreJobs.REPACK_BELOW) double repackBelow,
                                Principal user) {

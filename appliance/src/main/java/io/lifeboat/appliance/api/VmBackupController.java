@@ -12,7 +12,12 @@ import io.lifeboat.appliance.error.ApplianceException;
 import io.lifeboat.appliance.jobs.BackupJobs;
 import io.lifeboat.store.StoreException;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -46,6 +51,16 @@ class VmBackupController {
     @Operation(summary = "Back up a VM",
             description = "Full or incremental, decided by the checkpoint chain. 202 with the job id; follow it at"
                     + " /api/jobs/{id}. 404 unknown VM, 400 VM without disks, 409 a backup of it is already running.")
+    @ApiResponse(responseCode = "202", description = "the backup job started, QUEUED; follow it at the Location, /api/jobs/{id}",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = Started.class)))
+    @ApiResponse(responseCode = "400", description = "the VM has no disks, or a disk cannot be read as it is",
+            content = @Content(mediaType = MediaType.APPLICATION_PROBLEM_JSON_VALUE, schema = @Schema(implementation = ProblemDetail.class)))
+    @ApiResponse(responseCode = "404", description = "no such VM",
+            content = @Content(mediaType = MediaType.APPLICATION_PROBLEM_JSON_VALUE, schema = @Schema(implementation = ProblemDetail.class)))
+    @ApiResponse(responseCode = "409", description = "a backup of the VM is already running",
+            content = @Content(mediaType = MediaType.APPLICATION_PROBLEM_JSON_VALUE, schema = @Schema(implementation = ProblemDetail.class)))
+    @ApiResponse(responseCode = "422", description = "the host is not the default libvirt host",
+            content = @Content(mediaType = MediaType.APPLICATION_PROBLEM_JSON_VALUE, schema = @Schema(implementation = ProblemDetail.class)))
     ResponseEntity<Started> backup(@PathVariable String vm, @RequestParam(required = false) String host,
                                    Principal user) throws BackupException, StoreException {
         String uri = hosts.resolve(host);

@@ -161,7 +161,7 @@ final class BackupRun {
         String parent = base.incremental() ? base.previous().id().toString() : "";
         Manifest m = commit(kind, consistency, parent, domainXml, attributes);
 
-        progress.phase("finishing", 0);
+        progress.phase("finishing");
         try {
             pull.end(options.jobEndTimeout());
         } catch (LibvirtException | KvmException e) {
@@ -205,7 +205,7 @@ final class BackupRun {
 
     private Manifest commit(Manifest.Kind kind, Manifest.Consistency consistency, String parent, String domainXml,
                             Map<String, String> attributes) throws StoreException {
-        progress.phase("commit", 0);
+        progress.phase("commit");
         Manifest m = session.commit(kind, consistency, parent, domainXml, attributes);
         committed = true;
         return m;

@@ -13,6 +13,7 @@ import java.util.UUID;
  * @param phase what the job is doing now ({@code backup vda}), or null before it starts
  * @param error why a FAILED or CANCELLED job ended, in one line for the user
  * @param restorePoint the restore point a SUCCEEDED backup job produced ({@code <vm>/<time>}), else null
+ * @param summary what a SUCCEEDED backup job did, else null
  */
 public record Job(
         UUID id,
@@ -26,7 +27,8 @@ public record Job(
         Instant started,
         Instant ended,
         String error,
-        String restorePoint) {
+        String restorePoint,
+        JobSummary summary) {
 
     public enum Kind { BACKUP, RESTORE, INSTANT_RECOVERY, VERIFY, REPLICATION, GC, RETENTION }
 

@@ -2,13 +2,20 @@ package io.lifeboat.appliance.catalog;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Pattern;
 
 import io.lifeboat.appliance.config.ApplianceNode;
+import io.lifeboat.appliance.error.ApplianceException;
 import io.lifeboat.store.Progress;
 import io.lifeboat.store.manifest.RestorePointId;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -20,11 +27,26 @@ import org.springframework.stereotype.Repository;
 @Repository
 public class JobRepository {
 
+    private static final Logger log = LoggerFactory.getLogger(JobRepository.class);
+
     /** The node of a catalog that only one appliance uses (tools and tests). */
     public static final String SOLE_NODE = "local";
 
+    /** Told the id of each job whose row this repository has just changed. */
+    @FunctionalInterface
+    public interface Listener {
+        void changed(UUID id);
+    }
+
+    /** Leading hex digits a short job id needs: what tells one job from another in practice. */
+    public static final int SHORT_ID_DIGITS = 8;
+    private static final Pattern FULL_ID =
+            Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+    private static final int[] DASHES = {8, 12, 16, 20};
+
     private final JdbcClient jdbc;
     private final String node;
+    private final List<Listener> listeners = new CopyOnWriteArrayList<>();
 
     public JobRepository(JdbcClient jdbc) {
         this(jdbc, SOLE_NODE);
@@ -41,29 +63,88 @@ public class JobRepository {
         this(jdbc, node.id());
     }
 
+    /**
+     * Tells {@code listener} of every job row this repository creates or changes from now on
+     * (created, started, progress, ended), on the thread that changed it; a listener must not
+     * block. Rows other appliances change in a shared catalog are not seen.
+     */
+    public void listen(Listener listener) {
+        listeners.add(listener);
+    }
+
+    private boolean changed(UUID id, boolean changed) {
+        if (changed) {
+            for (Listener l : listeners) {
+                try {
+                    l.changed(id);
+                } catch (RuntimeException e) {
+                    log.warn("Job {}: a listener failed: {}", id, e.toString());
+                }
+            }
+        }
+        return changed;
+    }
+
+    /**
+     * The job {@code id} names: a whole UUID, or a prefix of one with at least
+     * {@value #SHORT_ID_DIGITS} hex digits (dashes optional) that only one job's id starts with.
+     * Not hex is BAD_REQUEST, no such job NOT_FOUND, a prefix of several CONFLICT naming them.
+     */
+    public UUID resolve(String id) {
+        if (FULL_ID.matcher(id).matches()) {
+            return UUID.fromString(id);
+        }
+        String hex = id.replace("-", "").toLowerCase(Locale.ROOT);
+        if (!hex.matches("[0-9a-f]{" + SHORT_ID_DIGITS + ",32}")) {
+            throw ApplianceException.badRequest("'" + id + "' is not a job id: a UUID, or at least "
+                    + SHORT_ID_DIGITS + " of its leading hex digits");
+        }
+        StringBuilder prefix = new StringBuilder(hex);
+        for (int i = DASHES.length - 1; i >= 0; i--) {
+            if (hex.length() > DASHES[i]) {
+                prefix.insert(DASHES[i], '-');
+            }
+        }
+        List<String> matches = jdbc.sql("SELECT id FROM jobs WHERE id LIKE ? ORDER BY id FETCH FIRST 11 ROWS ONLY")
+                .param(prefix + "%")
+                .query(String.class)
+                .list();
+        if (matches.isEmpty()) {
+            throw ApplianceException.notFound("no job " + id);
+        }
+        if (matches.size() > 1) {
+            throw ApplianceException.conflict("job id " + id + " is ambiguous: it starts "
+                    + (matches.size() > 10 ? "more than 10 jobs' ids, among them " : "the ids of ")
+                    + String.join(", ", matches.subList(0, Math.min(10, matches.size())))
+                    + "; give more of it");
+        }
+        return UUID.fromString(matches.get(0));
+    }
+
     /** A new job, QUEUED. */
     public Job create(Job.Kind kind, String vm) {
-        Job job = new Job(UUID.randomUUID(), kind, vm, Job.State.QUEUED, null, 0, 0, Timestamps.now(), null, null, null, null);
+        Job job = new Job(UUID.randomUUID(), kind, vm, Job.State.QUEUED, null, 0, 0, Timestamps.now(), null, null, null, null, null);
         jdbc.sql("INSERT INTO jobs (id, kind, vm, state, phase, bytes_done, bytes_total, created_at, node)"
                         + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
                 .params(job.id().toString(), kind.name(), vm, job.state().name(), null, 0L, 0L,
                         Timestamps.utc(job.created()), node)
                 .update();
+        changed(job.id(), true);
         return job;
     }
 
     /** QUEUED → RUNNING; false if the job was not queued (cancelled meanwhile, say). */
     public boolean start(UUID id) {
-        return jdbc.sql("UPDATE jobs SET state = 'RUNNING', started_at = ? WHERE id = ? AND state = 'QUEUED'")
+        return changed(id, jdbc.sql("UPDATE jobs SET state = 'RUNNING', started_at = ? WHERE id = ? AND state = 'QUEUED'")
                 .params(Timestamps.utc(Timestamps.now()), id.toString())
-                .update() == 1;
+                .update() == 1);
     }
 
     /** Records a running job's progress; false if it is not running. */
     public boolean progress(UUID id, Progress.Snapshot progress) {
-        return jdbc.sql("UPDATE jobs SET phase = ?, bytes_done = ?, bytes_total = ? WHERE id = ? AND state = 'RUNNING'")
+        return changed(id, jdbc.sql("UPDATE jobs SET phase = ?, bytes_done = ?, bytes_total = ? WHERE id = ? AND state = 'RUNNING'")
                 .params(progress.phase(), progress.done(), progress.total(), id.toString())
-                .update() == 1;
+                .update() == 1);
     }
 
     /** Ends a job that has not ended yet; false if it had. */
@@ -71,10 +152,10 @@ public class JobRepository {
         if (!state.isFinal()) {
             throw new IllegalArgumentException(state + " is not a final state");
         }
-        return jdbc.sql("UPDATE jobs SET state = ?, ended_at = ?, error = ?"
+        return changed(id, jdbc.sql("UPDATE jobs SET state = ?, ended_at = ?, error = ?"
                         + " WHERE id = ? AND state IN ('QUEUED', 'RUNNING')")
                 .params(state.name(), Timestamps.utc(Timestamps.now()), error, id.toString())
-                .update() == 1;
+                .update() == 1);
     }
 
     /**
@@ -95,12 +176,20 @@ public class JobRepository {
         return jdbc.sql("SELECT node FROM jobs WHERE id = ?").param(id.toString()).query(String.class).optional();
     }
 
-    /** Ends a running backup job as SUCCEEDED with the restore point it produced; false if it had ended. */
-    public boolean succeeded(UUID id, RestorePointId restorePoint) {
-        return jdbc.sql("UPDATE jobs SET state = 'SUCCEEDED', ended_at = ?, error = NULL, restore_point = ?"
+    /**
+     * Ends a running job as SUCCEEDED with the restore point it produced and, for a backup, what it
+     * did ({@code summary}, or null); false if it had ended.
+     */
+    public boolean succeeded(UUID id, RestorePointId restorePoint, JobSummary summary) {
+        boolean ended = jdbc.sql("UPDATE jobs SET state = 'SUCCEEDED', ended_at = ?, error = NULL, restore_point = ?,"
+                        + " read_bytes = ?, new_bytes = ?, stored_bytes = ?, duration_ms = ?"
                         + " WHERE id = ? AND state IN ('QUEUED', 'RUNNING')")
-                .params(Timestamps.utc(Timestamps.now()), restorePoint.toString(), id.toString())
+                .params(Timestamps.utc(Timestamps.now()), restorePoint.toString(),
+                        summary == null ? null : summary.readBytes(), summary == null ? null : summary.newBytes(),
+                        summary == null ? null : summary.storedBytes(), summary == null ? null : summary.durationMillis(),
+                        id.toString())
                 .update() == 1;
+        return changed(id, ended);
     }
 
     public Optional<Job> find(UUID id) {
@@ -112,6 +201,24 @@ public class JobRepository {
         String where = state == null ? "" : " WHERE state = :state";
         return jdbc.sql("SELECT * FROM jobs" + where + " ORDER BY created_at DESC, id FETCH FIRST :limit ROWS ONLY")
                 .param("state", state == null ? null : state.name())
+                .param("limit", limit)
+                .query(JobRepository::row)
+                .list();
+    }
+
+    /** The most recent job of {@code kind} for {@code vm}, whatever its state. */
+    public Optional<Job> latest(Job.Kind kind, String vm) {
+        return jdbc.sql("SELECT * FROM jobs WHERE kind = ? AND vm = ? ORDER BY created_at DESC, id FETCH FIRST 1 ROWS ONLY")
+                .params(kind.name(), vm)
+                .query(JobRepository::row)
+                .optional();
+    }
+
+    /** Jobs that ended FAILED at or after {@code since}, the latest end first. */
+    public List<Job> failedSince(Instant since, int limit) {
+        return jdbc.sql("SELECT * FROM jobs WHERE state = 'FAILED' AND ended_at >= :since"
+                        + " ORDER BY ended_at DESC, id FETCH FIRST :limit ROWS ONLY")
+                .param("since", Timestamps.utc(since))
                 .param("limit", limit)
                 .query(JobRepository::row)
                 .list();
@@ -129,6 +236,15 @@ public class JobRepository {
                 Timestamps.read(rs, "started_at"),
                 Timestamps.read(rs, "ended_at"),
                 rs.getString("error"),
-                rs.getString("restore_point"));
+                rs.getString("restore_point"),
+                summary(rs));
+    }
+
+    private static JobSummary summary(ResultSet rs) throws SQLException {
+        long read = rs.getLong("read_bytes");
+        if (rs.wasNull()) {
+            return null;
+        }
+        return new JobSummary(read, rs.getLong("new_bytes"), rs.getLong("stored_bytes"), rs.getLong("duration_ms"));
     }
 }

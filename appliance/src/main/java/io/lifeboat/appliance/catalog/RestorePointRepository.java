@@ -71,8 +71,9 @@ public class RestorePointRepository {
 
     /** Marks the restore point deleted; false if it was not available (unknown or deleted already). */
     public boolean markDeleted(RestorePointId id, String reason) {
-        return jdbc.sql("UPDATE restore_points SET status = 'DELETED', reason = ? WHERE id = ? AND status = 'AVAILABLE'")
-                .params(reason, id.toString())
+        return jdbc.sql("UPDATE restore_points SET status = 'DELETED', reason = ?, deleted_at = ?"
+                        + " WHERE id = ? AND status = 'AVAILABLE'")
+                .params(reason, Timestamps.utc(Timestamps.now()), id.toString())
                 .update() == 1;
     }
 
@@ -111,6 +112,30 @@ public class RestorePointRepository {
                     .params(failed.contains(id) ? "FAILED" : "OK", Timestamps.utc(at), id.toString())
                     .update();
         }
+    }
+
+    /**
+     * When a restore point existed and what it added to the store.
+     *
+     * @param deleted when it was deleted; null while available, or for one deleted before deletion times were kept
+     */
+    public record Lifespan(String vm, Instant taken, Instant deleted, boolean available, long storedBytes) {
+
+        /** Whether it was in the store at {@code t}; a deletion of unknown time counts as long before. */
+        public boolean availableAt(Instant t) {
+            return taken.isBefore(t) && (available || deleted != null && !deleted.isBefore(t));
+        }
+    }
+
+    /** Every restore point taken before {@code until}, deleted or not, oldest first. */
+    public List<Lifespan> lifespans(Instant until) {
+        return jdbc.sql("SELECT vm, taken_at, deleted_at, status, stored_bytes FROM restore_points WHERE taken_at < ?"
+                        + " ORDER BY taken_at")
+                .param(Timestamps.utc(until))
+                .query((rs, n) -> new Lifespan(rs.getString("vm"), Timestamps.read(rs, "taken_at"),
+                        Timestamps.read(rs, "deleted_at"), "AVAILABLE".equals(rs.getString("status")),
+                        rs.getLong("stored_bytes")))
+                .list();
     }
 
     private List<RestorePoint> query(String where, Object... params) {

@@ -9,6 +9,7 @@ import io.lifeboat.appliance.backup.BackupException;
 import io.lifeboat.appliance.backup.BackupJob;
 import io.lifeboat.appliance.backup.BackupResult;
 import io.lifeboat.appliance.catalog.Job;
+import io.lifeboat.appliance.catalog.JobSummary;
 import io.lifeboat.appliance.catalog.RestorePoint;
 import io.lifeboat.appliance.catalog.RestorePointRepository;
 import io.lifeboat.appliance.config.ChunkStore;
@@ -125,7 +126,8 @@ public class BackupJobs {
         log.info("Backup of {}: {} restore point {} ({} bytes read, {} new bytes stored)", backup.vm(),
                 result.kind(), result.restorePoint(), result.bytesRead(), result.newStoredBytes());
         result.warnings().forEach(w -> log.warn("Backup of {}: {}", backup.vm(), w));
-        return JobRunner.End.succeeded(result.restorePoint());
+        return JobRunner.End.succeeded(result.restorePoint(), new JobSummary(result.bytesRead(), result.newRawBytes(),
+                result.newStoredBytes(), result.elapsed().toMillis()));
     }
 
     /**

@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import io.lifeboat.appliance.catalog.Job;
 import io.lifeboat.appliance.catalog.JobRepository;
+import io.lifeboat.appliance.catalog.JobSummary;
 import io.lifeboat.appliance.error.ApplianceException;
 import io.lifeboat.restore.Cancellation;
 import io.lifeboat.store.Progress;
@@ -69,23 +70,30 @@ public class JobRunner {
         End failed(Exception e, boolean cancelRequested, boolean shuttingDown);
     }
 
-    /** How a job ended: its final state, the error the user reads, the restore point it names. */
-    public record End(Job.State state, String error, RestorePointId restorePoint) {
+    /**
+     * How a job ended: its final state, the error the user reads, the restore point it names, and
+     * what a backup did.
+     */
+    public record End(Job.State state, String error, RestorePointId restorePoint, JobSummary summary) {
 
         public static End succeeded() {
-            return new End(Job.State.SUCCEEDED, null, null);
+            return new End(Job.State.SUCCEEDED, null, null, null);
         }
 
         public static End succeeded(RestorePointId restorePoint) {
-            return new End(Job.State.SUCCEEDED, null, restorePoint);
+            return new End(Job.State.SUCCEEDED, null, restorePoint, null);
+        }
+
+        public static End succeeded(RestorePointId restorePoint, JobSummary summary) {
+            return new End(Job.State.SUCCEEDED, null, restorePoint, summary);
         }
 
         public static End failed(String error) {
-            return new End(Job.State.FAILED, error, null);
+            return new End(Job.State.FAILED, error, null, null);
         }
 
         public static End cancelled(String error) {
-            return new End(Job.State.CANCELLED, error, null);
+            return new End(Job.State.CANCELLED, error, null, null);
         }
     }
 
@@ -263,7 +271,7 @@ public class JobRunner {
         }
         try {
             if (end.state() == Job.State.SUCCEEDED && end.restorePoint() != null) {
-                jobs.succeeded(id, end.restorePoint());
+                jobs.succeeded(id, end.restorePoint(), end.summary());
             } else {
                 jobs.finish(id, end.state(), end.error());
             }

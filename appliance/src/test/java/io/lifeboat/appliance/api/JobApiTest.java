@@ -2,17 +2,24 @@ package io.lifeboat.appliance.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.Random;
+import java.util.UUID;
+
 import io.lifeboat.appliance.catalog.Job;
 import io.lifeboat.appliance.catalog.JobRepository;
 import io.lifeboat.store.Progress;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 
 class JobApiTest extends RunningAppliance {
 
     @Autowired
     JobRepository jobs;
+
+    @Autowired
+    JdbcClient jdbc;
 
     @Test
     void runningJobShowsItsProgress() throws Exception {
@@ -62,6 +69,59 @@ class JobApiTest extends RunningAppliance {
         assertThat(malformed.status()).isEqualTo(400);
         assertThat(malformed.contentType()).startsWith("application/problem+json");
         assertThat(malformed.body().path("status").asInt()).isEqualTo(400);
+    }
+
+    @Test
+    void aJobIsFoundByAUniquePrefixOfItsId() throws Exception {
+        UUID one = UUID.fromString("feedface-0000-4000-8000-" + suffix());
+        UUID other = UUID.fromString("feedface-1111-4000-8000-" + suffix());
+        insert(one);
+        insert(other);
+
+        ApiClient.Reply byPrefix = admin().get("/api/jobs/" + one.toString().substring(0, 10));
+        ApiClient.Reply withoutDashes = admin().get("/api/jobs/feedface1111");
+        ApiClient.Reply upperCase = admin().get("/api/jobs/" + other.toString().toUpperCase());
+        ApiClient.Reply ambiguous = admin().get("/api/jobs/FEEDFACE");
+        ApiClient.Reply unknown = admin().get("/api/jobs/feedfacf");
+        ApiClient.Reply tooShort = admin().get("/api/jobs/feedfac");
+        ApiClient.Reply notHex = admin().get("/api/jobs/feedfacx");
+
+        assertThat(byPrefix.status()).isEqualTo(200);
+        assertThat(byPrefix.body().path("id").asString()).isEqualTo(one.toString());
+        assertThat(withoutDashes.body().path("id").asString()).isEqualTo(other.toString());
+        assertThat(upperCase.body().path("id").asString()).isEqualTo(other.toString());
+        assertThat(ambiguous.status()).isEqualTo(409);
+        assertThat(ambiguous.contentType()).startsWith("application/problem+json");
+        assertThat(ambiguous.body().path("detail").asString()).contains(one.toString(), other.toString());
+        assertThat(unknown.status()).isEqualTo(404);
+        assertThat(tooShort.status()).isEqualTo(400);
+        assertThat(tooShort.contentType()).startsWith("application/problem+json");
+        assertThat(notHex.status()).isEqualTo(400);
+
+        assertThat(admin().post("/api/jobs/feedface/cancel").status()).isEqualTo(409);
+        assertThat(admin().post("/api/jobs/feedfacf/cancel").status()).isEqualTo(404);
+        assertThat(admin().post("/api/jobs/xyz/cancel").status()).isEqualTo(400);
+        ApiClient.Reply cancelled = admin().post("/api/jobs/" + one.toString().substring(0, 13) + "/cancel");
+        assertThat(cancelled.status()).as("a queued verify job is not this appliance's to cancel").isEqualTo(409);
+        assertThat(cancelled.body().path("detail").asString()).contains(one.toString());
+        assertThat(admin().get("/api/jobs/feedface/restore").status()).isEqualTo(409);
+        assertThat(admin().get("/api/jobs/feedfacf/restore").status()).isEqualTo(404);
+        assertThat(admin().get("/api/jobs/xyz/restore").status()).isEqualTo(400);
+        assertThat(admin().get("/api/jobs/" + one.toString().substring(0, 8 + 1 + 4) + "/restore").status())
+                .as("not a restore job").isEqualTo(404);
+        assertThat(jobs.find(one).orElseThrow().state()).isEqualTo(Job.State.QUEUED);
+    }
+
+    /** A job row with a chosen id, as another appliance's or an old one would be. */
+    private void insert(UUID id) {
+        jdbc.sql("INSERT INTO jobs (id, kind, vm, state, bytes_done, bytes_total, created_at)"
+                        + " VALUES (?, 'VERIFY', NULL, 'QUEUED', 0, 0, CURRENT_TIMESTAMP)")
+                .params(id.toString())
+                .update();
+    }
+
+    private static String suffix() {
+        return String.format("%012x", new Random().nextLong() & 0xffffffffffffL);
     }
 
     @Test
