@@ -28,6 +28,12 @@ export function duration(ms) {
 /** Seconds → the same, for RPOs and lags. */
 export const seconds = (s) => (s === null || s === undefined ? '–' : duration(s * 1000));
 
+/** An age in seconds → "just now", "42.0 s old", "3 h 10 min old". */
+export const oldness = (s) => (s === null || s === undefined ? '–' : s < 5 ? 'just now' : `${seconds(s)} old`);
+
+/** A VM's state as libvirt's words: SHUT_OFF → "shut off". */
+export const state = (s) => (s ? String(s).toLowerCase().replaceAll('_', ' ') : '–');
+
 /** An instant → "5 min ago" / "in 3 h" (relative to now). */
 export function age(instant, now = Date.now()) {
   if (!instant) return 'never';

@@ -47,10 +47,23 @@ class JobController {
     }
 
     @GetMapping
-    @Operation(summary = "List jobs", description = "Most recent first.")
+    @Operation(summary = "List jobs", description = "Most recent first; the filters combine.")
     List<Job> list(@Parameter(description = "only jobs in this state") @RequestParam(required = false) Job.State state,
+                   @Parameter(description = "only jobs of this kind") @RequestParam(required = false) Job.Kind kind,
+                   @Parameter(description = "only jobs of this VM") @RequestParam(required = false) String vm,
                    @RequestParam(defaultValue = "100") @Min(1) @Max(1000) int limit) {
-        return jobs.list(state, limit);
+        return jobs.list(state, kind, vm == null || vm.isBlank() ? null : vm, limit);
+    }
+
+    @GetMapping("/{id}/log")
+    @Operation(summary = "A job's log",
+            description = "One line when the job was queued, started, entered a new phase and ended, in that order:"
+                    + " `{time, event, detail}` with event QUEUED, RUNNING, PHASE (detail: the phase), SUCCEEDED (detail:"
+                    + " the restore point a backup produced, else null), FAILED or CANCELLED (detail: why). The job's"
+                    + " result (summary, error, restore point) is GET /api/jobs/{id}. 400 not a job id, 404 no such job,"
+                    + " 409 a prefix of several jobs' ids.")
+    List<JobRepository.LogLine> log(@Parameter(description = JOB_ID) @PathVariable String id) {
+        return jobs.log(job(id).id());
     }
 
     @GetMapping(path = "/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)

@@ -3,6 +3,7 @@ package io.lifeboat.appliance.catalog;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -129,19 +130,29 @@ public class JobRepository {
                 .params(job.id().toString(), kind.name(), vm, job.state().name(), null, 0L, 0L,
                         Timestamps.utc(job.created()), node)
                 .update();
+        log(job.id(), "QUEUED", null);
         changed(job.id(), true);
         return job;
     }
 
     /** QUEUED → RUNNING; false if the job was not queued (cancelled meanwhile, say). */
     public boolean start(UUID id) {
-        return changed(id, jdbc.sql("UPDATE jobs SET state = 'RUNNING', started_at = ? WHERE id = ? AND state = 'QUEUED'")
+        return changed(id, logIf(jdbc.sql("UPDATE jobs SET state = 'RUNNING', started_at = ? WHERE id = ? AND state = 'QUEUED'")
                 .params(Timestamps.utc(Timestamps.now()), id.toString())
-                .update() == 1);
+                .update() == 1, id, "RUNNING", null));
     }
 
     /** Records a running job's progress; false if it is not running. */
     public boolean progress(UUID id, Progress.Snapshot progress) {
+        // a new phase is a line of the job's log; more bytes done is not
+        boolean newPhase = progress.phase() != null && jdbc.sql("UPDATE jobs SET phase = ?, bytes_done = ?, bytes_total = ?"
+                        + " WHERE id = ? AND state = 'RUNNING' AND (phase IS NULL OR phase <> ?)")
+                .params(progress.phase(), progress.done(), progress.total(), id.toString(), progress.phase())
+                .update() == 1;
+        if (newPhase) {
+            log(id, "PHASE", progress.phase());
+            return changed(id, true);
+        }
         return changed(id, jdbc.sql("UPDATE jobs SET phase = ?, bytes_done = ?, bytes_total = ? WHERE id = ? AND state = 'RUNNING'")
                 .params(progress.phase(), progress.done(), progress.total(), id.toString())
                 .update() == 1);
@@ -152,10 +163,10 @@ public class JobRepository {
         if (!state.isFinal()) {
             throw new IllegalArgumentException(state + " is not a final state");
         }
-        return changed(id, jdbc.sql("UPDATE jobs SET state = ?, ended_at = ?, error = ?"
+        return changed(id, logIf(jdbc.sql("UPDATE jobs SET state = ?, ended_at = ?, error = ?"
                         + " WHERE id = ? AND state IN ('QUEUED', 'RUNNING')")
                 .params(state.name(), Timestamps.utc(Timestamps.now()), error, id.toString())
-                .update() == 1);
+                .update() == 1, id, state.name(), error));
     }
 
     /**
@@ -165,6 +176,10 @@ public class JobRepository {
      * their node count as this node's. Returns how many.
      */
     public int abandonUnfinished(String reason) {
+        jdbc.sql("INSERT INTO job_log (job_id, logged_at, event, detail) SELECT id, ?, 'FAILED', ? FROM jobs"
+                        + " WHERE state IN ('QUEUED', 'RUNNING') AND (node = ? OR node IS NULL)")
+                .params(Timestamps.utc(Timestamps.now()), reason, node)
+                .update();
         return jdbc.sql("UPDATE jobs SET state = 'FAILED', ended_at = ?, error = ?"
                         + " WHERE state IN ('QUEUED', 'RUNNING') AND (node = ? OR node IS NULL)")
                 .params(Timestamps.utc(Timestamps.now()), reason, node)
@@ -189,7 +204,38 @@ public class JobRepository {
                         summary == null ? null : summary.storedBytes(), summary == null ? null : summary.durationMillis(),
                         id.toString())
                 .update() == 1;
-        return changed(id, ended);
+        return changed(id, logIf(ended, id, "SUCCEEDED", restorePoint.toString()));
+    }
+
+    /**
+     * One line of a job's log.
+     *
+     * @param event  QUEUED, RUNNING, PHASE, SUCCEEDED, FAILED or CANCELLED
+     * @param detail the phase, the error, the restore point a backup produced, or null
+     */
+    public record LogLine(Instant time, String event, String detail) {
+    }
+
+    /** A job's log in the order written. */
+    public List<LogLine> log(UUID id) {
+        return jdbc.sql("SELECT logged_at, event, detail FROM job_log WHERE job_id = ? ORDER BY id")
+                .param(id.toString())
+                .query((rs, n) -> new LogLine(Timestamps.read(rs, "logged_at"), rs.getString("event"), rs.getString("detail")))
+                .list();
+    }
+
+    private void log(UUID id, String event, String detail) {
+        jdbc.sql("INSERT INTO job_log (job_id, logged_at, event, detail) VALUES (?, ?, ?, ?)")
+                .params(id.toString(), Timestamps.utc(Timestamps.now()), event,
+                        detail == null ? null : detail.length() > 2000 ? detail.substring(0, 1999) + "…" : detail)
+                .update();
+    }
+
+    private boolean logIf(boolean changed, UUID id, String event, String detail) {
+        if (changed) {
+            log(id, event, detail);
+        }
+        return changed;
     }
 
     public Optional<Job> find(UUID id) {
@@ -198,9 +244,26 @@ public class JobRepository {
 
     /** The most recent jobs first, optionally only those in one state. */
     public List<Job> list(Job.State state, int limit) {
-        String where = state == null ? "" : " WHERE state = :state";
-        return jdbc.sql("SELECT * FROM jobs" + where + " ORDER BY created_at DESC, id FETCH FIRST :limit ROWS ONLY")
+        return list(state, null, null, limit);
+    }
+
+    /** The most recent jobs first, optionally only those in one state, of one kind, of one VM (null: any). */
+    public List<Job> list(Job.State state, Job.Kind kind, String vm, int limit) {
+        List<String> where = new ArrayList<>();
+        if (state != null) {
+            where.add("state = :state");
+        }
+        if (kind != null) {
+            where.add("kind = :kind");
+        }
+        if (vm != null) {
+            where.add("vm = :vm");
+        }
+        return jdbc.sql("SELECT * FROM jobs" + (where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where))
+                        + " ORDER BY created_at DESC, id FETCH FIRST :limit ROWS ONLY")
                 .param("state", state == null ? null : state.name())
+                .param("kind", kind == null ? null : kind.name())
+                .param("vm", vm)
                 .param("limit", limit)
                 .query(JobRepository::row)
                 .list();

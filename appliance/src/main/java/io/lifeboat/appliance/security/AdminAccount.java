@@ -29,6 +29,7 @@ class AdminAccount {
     private final UserAccounts accounts;
     private final PasswordEncoder encoder;
     private final String configuredPassword;
+    private volatile String passwordHint = "the one set when it was created";
 
     AdminAccount(UserAccounts accounts, PasswordEncoder encoder,
                  @Value("${lifeboat.admin-password:}") String configuredPassword) {
@@ -47,11 +48,17 @@ class AdminAccount {
         if (!accounts.create(new UserAccount(USERNAME, encoder.encode(password), "ADMIN"))) {
             return; // another appliance on the same catalog was first
         }
+        passwordHint = generated ? "the one logged above (shown only this once)" : "the one in LIFEBOAT_ADMIN_PASSWORD";
         if (generated) {
             log.warn("Created user '{}'; admin password: {}  (shown only this once: store it now)", USERNAME, password);
         } else {
             log.info("Created user '{}' with the password from LIFEBOAT_ADMIN_PASSWORD", USERNAME);
         }
+    }
+
+    /** Where the person starting the appliance finds the admin's password, for the console's banner. */
+    String passwordHint() {
+        return passwordHint;
     }
 
     private static String randomPassword() {

@@ -2,6 +2,8 @@ package io.lifeboat.appliance.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import java.util.UUID;
 
@@ -43,6 +45,50 @@ class JobApiTest extends RunningAppliance {
         assertThat(j.path("bytesTotal").asLong()).isEqualTo(1000);
         assertThat(j.path("started").asString()).isNotBlank();
         assertThat(j.path("ended").isNull()).isTrue();
+    }
+
+    @Test
+    void aJobsLogHasALineForEachStateAndNewPhaseButNotForMoreBytes() throws Exception {
+        Job job = jobs.create(Job.Kind.BACKUP, "db01");
+        jobs.start(job.id());
+        Progress progress = new Progress();
+        progress.phase("backup vda", 1000);
+        jobs.progress(job.id(), progress.snapshot());
+        progress.add(400);
+        jobs.progress(job.id(), progress.snapshot());
+        progress.phase("backup vdb", 500);
+        jobs.progress(job.id(), progress.snapshot());
+        jobs.finish(job.id(), Job.State.FAILED, "vdb: read error at 4096");
+        jobs.finish(job.id(), Job.State.CANCELLED, "too late");
+
+        ApiClient.Reply reply = admin().get("/api/jobs/" + job.id().toString().substring(0, 10) + "/log");
+
+        assertThat(reply.status()).isEqualTo(200);
+        List<String> lines = new ArrayList<>();
+        reply.body().forEach(l -> lines.add(l.path("event").asString()
+                + (l.path("detail").isNull() ? "" : " " + l.path("detail").asString())));
+        assertThat(lines).containsExactly("QUEUED", "RUNNING", "PHASE backup vda", "PHASE backup vdb",
+                "FAILED vdb: read error at 4096");
+        assertThat(reply.body().get(0).path("time").asString()).isNotBlank();
+        assertThat(admin().get("/api/jobs/" + UUID.randomUUID() + "/log").status()).isEqualTo(404);
+        assertThat(admin().get("/api/jobs/nothex/log").status()).isEqualTo(400);
+    }
+
+    @Test
+    void listFiltersByKindAndVm() throws Exception {
+        String vm = "filter-" + UUID.randomUUID().toString().substring(0, 8);
+        Job backup = jobs.create(Job.Kind.BACKUP, vm);
+        Job restore = jobs.create(Job.Kind.RESTORE, vm);
+        Job other = jobs.create(Job.Kind.BACKUP, vm + "-other");
+
+        ApiClient.Reply ofVm = admin().get("/api/jobs?vm=" + vm);
+        ApiClient.Reply backupsOfVm = admin().get("/api/jobs?kind=BACKUP&vm=" + vm);
+
+        assertThat(ofVm.body().findValuesAsString("id"))
+                .containsExactlyInAnyOrder(backup.id().toString(), restore.id().toString());
+        assertThat(backupsOfVm.body().findValuesAsString("id")).containsExactly(backup.id().toString());
+        assertThat(ofVm.body().findValuesAsString("id")).doesNotContain(other.id().toString());
+        assertThat(admin().get("/api/jobs?kind=NOPE").status()).isEqualTo(400);
     }
 
     @Test

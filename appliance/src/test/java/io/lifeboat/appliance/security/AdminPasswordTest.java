@@ -44,6 +44,11 @@ class AdminPasswordTest {
             Matcher m = PASSWORD.matcher(output.getOut());
             assertThat(m.find()).as("first start prints the admin password").isTrue();
             password = m.group(1);
+            String startLog = output.getOut();
+            assertThat(startLog.substring(startLog.indexOf("Started LifeboatApplication")))
+                    .as("the start ends by saying where the console is and whom to log in as")
+                    .contains("Lifeboat console: http://localhost:" + port(first) + "/")
+                    .contains("log in as admin, password: the one logged above");
             assertThat(password).hasSizeGreaterThanOrEqualTo(20);
             assertThat(new ApiClient(port(first), "admin", password).get("/api/jobs").status()).isEqualTo(200);
             String hash = first.getBean(UserAccounts.class).find("admin").orElseThrow().passwordHash();
@@ -55,6 +60,8 @@ class AdminPasswordTest {
             String restartLog = output.getOut().substring(printedBefore);
             assertThat(restartLog).contains("Started LifeboatApplication").doesNotContain("admin password");
             assertThat(restartLog).doesNotContain(password);
+            assertThat(restartLog).contains("Lifeboat console: http://localhost:" + port(second) + "/")
+                    .contains("log in as admin, password: the one set when it was created");
             assertThat(new ApiClient(port(second), "admin", password).get("/api/jobs").status()).isEqualTo(200);
         }
     }
