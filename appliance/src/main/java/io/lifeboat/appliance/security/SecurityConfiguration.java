@@ -1,6 +1,7 @@
 package io.lifeboat.appliance.security;
 
 import java.time.Duration;
+import java.util.Set;
 
 import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.beans.factory.annotation.Value;
@@ -118,13 +119,30 @@ public class SecurityConfiguration {
                 // The token travels in a header the console copies from the cookie: it is not
                 // rendered into pages, so the masking against BREACH is not needed.
                 .csrf(csrf -> csrf.csrfTokenRepository(tokens)
-                        .csrfTokenRequestHandler(new CsrfTokenRequestAttributeHandler()))
+                        .csrfTokenRequestHandler(new CsrfTokenRequestAttributeHandler())
+                        .requireCsrfProtectionMatcher(CSRF_PROTECTED))
                 .headers(headers -> headers
                         .contentSecurityPolicy(csp -> csp.policyDirectives(CONTENT_SECURITY_POLICY))
                         .referrerPolicy(r -> r.policy(
                                 org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter.ReferrerPolicy.SAME_ORIGIN)))
                 .build();
     }
+
+    /**
+     * Which requests must carry the CSRF token: those that change something and either ride on a
+     * session (what a forged cross-site request would borrow) or log in or out (so no other site
+     * can log a browser into an account of its choosing). A request without a session has
+     * nothing to forge: it goes on to authentication and gets its 401 like any anonymous call.
+     */
+    static final RequestMatcher CSRF_PROTECTED = request -> {
+        if (SAFE_METHODS.contains(request.getMethod())) {
+            return false;
+        }
+        String path = request.getRequestURI().substring(request.getContextPath().length());
+        return request.getSession(false) != null || path.equals(LOGIN_PAGE) || path.equals("/logout");
+    };
+
+    private static final Set<String> SAFE_METHODS = Set.of("GET", "HEAD", "OPTIONS", "TRACE");
 
     /** The session cookie's name (server.servlet.session.cookie.name). */
     public static final String SESSION_COOKIE = "LIFEBOAT_SESSION";
