@@ -175,9 +175,29 @@ class VmPagesBrowserTest extends ConsoleTest {
         assertThat(browser.text(By.cssSelector("[data-testid=vm-tags] [data-tag]"))).isEqualTo(tag);
         assertThat(browser.js("return document.title")).asString().startsWith(vm);
         assertNoMarkupRan();
+        browser.screenshot("vm-markup");
         // A name the restore point API refuses (it is no name Lifeboat would give): the page says "no
         // restore points" instead; that 400 is the only failed load.
         assertThat(browser.errors()).allSatisfy(e -> assertThat(e).contains("restore-points").contains("400"));
+    }
+
+    @Test
+    void bothPagesFitATabletWithoutScrollingSideways() throws Exception {
+        String vm = defineVm("tablet", TestVms.MIB, 0x74);
+        assertThat(admin().put("/api/vms/" + vm + "/tags", JSON, "[\"prod\",\"tablet\"]").status()).isEqualTo(200);
+        try (Browser tablet = Browser.open(port, 768, 1024)) {
+            tablet.login("admin", ADMIN_PASSWORD);
+            tablet.page("#/vms");
+            tablet.type(By.id("vm-filter"), vm);
+            tablet.awaitText(By.cssSelector("[data-testid=vm-count]"), "1 of ");
+            assertThat(tablet.js("return document.documentElement.scrollWidth <= window.innerWidth")).isEqualTo(true);
+            tablet.screenshot("vms-tablet");
+            tablet.page("#/vm/" + vm);
+            tablet.awaitText(By.cssSelector("[data-testid=vm-tags]"), "tablet");
+            assertThat(tablet.js("return document.documentElement.scrollWidth <= window.innerWidth")).isEqualTo(true);
+            tablet.screenshot("vm-tablet");
+            assertThat(tablet.errors()).isEmpty();
+        }
     }
 
     private void assertNoMarkupRan() {

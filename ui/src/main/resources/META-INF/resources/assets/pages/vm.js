@@ -181,7 +181,7 @@ export default async function vmPage(main, params, query) {
     </ul>
     <form class="filters" data-testid="tag-form" @submit=${addTag}>
       ${field({ label: 'New tag', name: 'tag', required: true, error: state.errors.tag,
-        help: 'Letters, digits, . _ : - (policies select VMs by tag)' })}
+        help: 'Up to 64 letters, digits, dots, underscores, colons or dashes. Policies select VMs by tag.' })}
       <button type="submit" class="primary">Add tag</button>
     </form>
   </section>`;
