@@ -20,6 +20,7 @@ const NAV = [
 const ROUTES = [
   [/^#?\/?$/, 'dashboard', []],
   [/^#\/vms$/, 'vms', []],
+  [/^#\/vm\/([^/]+)$/, 'vm', ['vm']],
   [/^#\/vms\/([^/]+)$/, 'vm', ['vm']],
   [/^#\/points$/, 'points', []],
   [/^#\/points\/([^/]+)$/, 'points', ['vm']],
@@ -53,7 +54,7 @@ function route(hash) {
 
 function drawNav(current) {
   const section = (current.split('?')[0].match(/^#\/[^/]*/) ?? ['#/'])[0];
-  const aliases = { '#/restore': '#/points', '#/points': '#/points' };
+  const aliases = { '#/restore': '#/points', '#/points': '#/points', '#/vm': '#/vms' };
   const active = aliases[section] ?? section;
   render(html`<ul>${NAV.map(([href, label]) => html`<li><a href=${href}
     aria-current=${(active === href || (href === '#/' && active === '#/')) ? 'page' : 'false'}>${label}</a></li>`)}</ul>`,

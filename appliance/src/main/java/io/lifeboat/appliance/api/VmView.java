@@ -9,10 +9,10 @@ import io.lifeboat.appliance.inventory.VmState;
 
 /**
  * A VM as the API shows it. Disks whose image libvirt cannot read (missing file, empty cdrom)
- * show sizes of 0.
+ * show sizes of 0; {@code title} and {@code description} are the domain's own, null when it has none.
  */
 public record VmView(String host, String name, UUID uuid, VmState state, int vcpus, long memoryBytes,
-                     List<Disk> disks, SortedSet<String> tags) {
+                     List<Disk> disks, SortedSet<String> tags, String title, String description) {
 
     /** One disk; {@code path} is null for network disks and empty drives. */
     public record Disk(String target, String device, String format, long virtualSize, long allocatedSize, String path) {
@@ -22,6 +22,7 @@ public record VmView(String host, String name, UUID uuid, VmState state, int vcp
         List<Disk> disks = vm.disks().stream()
                 .map(d -> new Disk(d.target(), d.device(), d.format(), d.virtualSize(), d.allocatedSize(), d.path()))
                 .toList();
-        return new VmView(vm.host(), vm.name(), vm.uuid(), vm.state(), vm.vcpus(), vm.memoryBytes(), disks, vm.tags());
+        return new VmView(vm.host(), vm.name(), vm.uuid(), vm.state(), vm.vcpus(), vm.memoryBytes(), disks, vm.tags(),
+                vm.title(), vm.description());
     }
 }

@@ -2,6 +2,7 @@ package io.lifeboat.appliance.inventory;
 
 import io.lifeboat.kvm.domain.Disk;
 import io.lifeboat.kvm.domain.DomainXml;
+import io.lifeboat.kvm.domain.XmlDocuments;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -91,7 +92,8 @@ public class Inventory {
             disks.add(sized(domain, disk));
         }
         return new Vm(host, domain.getName(), UUID.fromString(domain.getUUIDString()), VmState.of(info.state),
-                info.nrVirtCpu, info.maxMem * 1024, disks, VmTags.fromDomain(xml.element()));
+                info.nrVirtCpu, info.maxMem * 1024, disks, VmTags.fromDomain(xml.element()),
+                XmlDocuments.childText(xml.element(), "title"), XmlDocuments.childText(xml.element(), "description"));
     }
 
     private static Disk sized(Domain domain, Disk disk) {

@@ -19,6 +19,28 @@ class VmApiTest extends LibvirtAppliance {
     AuditLog audit;
 
     @Test
+    void aVmShowsTheTitleAndDescriptionOfItsDomainXml() throws Exception {
+        String name = vms.name("described");
+        var disk = TestVms.qcow2(dir, name + "-vda.qcow2", 64 * TestVms.MIB);
+        String xml = TestVms.domainXml(name, List.of(disk), false).replace("</name>",
+                "</name><title>Web &amp; mail</title><description>  nginx\n  postfix  </description>");
+
+        assertThat(admin().post("/api/vms", XML, xml).status()).isEqualTo(201);
+
+        JsonNode vm = admin().get("/api/vms/" + name).body();
+        assertThat(vm.path("title").asString()).isEqualTo("Web & mail");
+        assertThat(vm.path("description").asString()).as("trimmed at its ends only").isEqualTo("nginx\n  postfix");
+        JsonNode listed = null;
+        for (JsonNode v : admin().get("/api/vms").body()) {
+            if (v.path("name").asString().equals(name)) {
+                listed = v;
+            }
+        }
+        assertThat(listed).isNotNull();
+        assertThat(listed.path("title").asString()).isEqualTo("Web & mail");
+    }
+
+    @Test
     void defineListStartStopAndDelete() throws Exception {
         String name = vms.name("life");
         var disk = TestVms.qcow2(dir, name + "-vda.qcow2", 64 * TestVms.MIB);
@@ -42,6 +64,8 @@ class VmApiTest extends LibvirtAppliance {
         assertThat(vda.path("allocatedSize").asLong()).isPositive();
         assertThat(vda.path("path").asString()).isEqualTo(disk.toString());
         assertThat(vm.path("tags").isArray()).isTrue();
+        assertThat(vm.path("title").isNull()).as("no <title>").isTrue();
+        assertThat(vm.path("description").isNull()).as("no <description>").isTrue();
 
         assertThat(admin().get("/api/vms").body().findValuesAsString("name")).contains(name);
         assertThat(admin().get("/api/vms?host=qemu:///system").body().findValuesAsString("name")).contains(name);
