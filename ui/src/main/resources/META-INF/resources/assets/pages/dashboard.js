@@ -72,7 +72,7 @@ function body(view, running) {
 
     <h2>Protection</h2>
     ${table([
-      ['VM', (v) => link(`#/vms/${seg(v.vm)}`, v.vm)],
+      ['VM', (v) => link(`#/vm/${seg(v.vm)}`, v.vm)],
       ['Status', (v) => html`<span data-testid="status" data-vm=${v.vm}>${badge(v.status, STATUS_LABEL[v.status])}</span>`],
       ['State', (v) => fmt.state(v.state)],
       ['Policy', (v) => (v.policy ? link(`#/policies/${seg(v.policy)}`, v.policy) : html`<span class="muted">none</span>`)],

@@ -18,7 +18,7 @@ export default async function job(main, { id }) {
     render(page(html`${kindName(j.kind)} job <code>${fmt.shortId(j.id)}</code> ${badge(j.state)}`, html`
       ${facts([
         ['Job id', html`<code>${j.id}</code>`],
-        ['VM', j.vm ? link(`#/vms/${seg(j.vm)}`, j.vm) : 'all of the store'],
+        ['VM', j.vm ? link(`#/vm/${seg(j.vm)}`, j.vm) : 'all of the store'],
         ['Created', fmt.time(j.created)],
         ['Started', fmt.time(j.started)],
         ['Ended', fmt.time(j.ended)],
