@@ -134,6 +134,8 @@ public class SecurityConfiguration {
      * can log a browser into an account of its choosing). A request without a session has
      * nothing to forge: it goes on to authentication and gets its 401 like any anonymous call.
      */
+    private static final Set<String> SAFE_METHODS = Set.of("GET", "HEAD", "OPTIONS", "TRACE");
+
     static final RequestMatcher CSRF_PROTECTED = request -> {
         if (SAFE_METHODS.contains(request.getMethod())) {
             return false;
@@ -141,8 +143,6 @@ public class SecurityConfiguration {
         String path = request.getRequestURI().substring(request.getContextPath().length());
         return request.getSession(false) != null || path.equals(LOGIN_PAGE) || path.equals("/logout");
     };
-
-    private static final Set<String> SAFE_METHODS = Set.of("GET", "HEAD", "OPTIONS", "TRACE");
 
     /** The session cookie's name (server.servlet.session.cookie.name). */
     public static final String SESSION_COOKIE = "LIFEBOAT_SESSION";
