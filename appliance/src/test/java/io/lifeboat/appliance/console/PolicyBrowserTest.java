@@ -64,6 +64,8 @@ class PolicyBrowserTest extends ConsoleTest {
                 By.cssSelector("[data-testid=run-now] .badge[data-state=RUNNING], [data-testid=run-now] .badge[data-state=SUCCEEDED]")), RUN);
         browser.await(ExpectedConditions.presenceOfElementLocated(
                 By.cssSelector("[data-testid=run-now] td .badge[data-state=SUCCEEDED]")), RUN);
+        browser.await(ExpectedConditions.presenceOfElementLocated(
+                By.cssSelector("[data-testid=run-outcome][data-outcome=SUCCEEDED]")), RUN);
         browser.screenshot("policy-run-now");
         JsonNode run = admin().get("/api/policies/" + name).body().path("recentRuns").get(0);
         assertThat(run.path("cause").asString()).isEqualTo("RUN_NOW");

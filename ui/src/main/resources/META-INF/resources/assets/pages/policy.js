@@ -70,8 +70,8 @@ function form(def, { creating, problem, onSubmit }) {
       ${f('Backup schedule (Quartz cron)', 'cron', def.cron, { required: true, help: 'seconds first: 0 30 1 * * ? is 01:30 every day' })}
       ${f('Time zone', 'timeZone', def.timeZone, { required: true, help: 'e.g. Europe/Berlin or UTC' })}
       <div class="grid2 tight">
-        ${f('Window start', 'window.start', def.window?.start, { help: 'HH:mm; leave both empty for no window', attrs: { placeholder: 'HH:mm' } })}
-        ${f('Window end', 'window.end', def.window?.end, { attrs: { placeholder: 'HH:mm' } })}
+        ${f('Window start', 'window.start', def.window?.start, { help: 'HH:mm; both empty: no window', attrs: { placeholder: 'HH:mm' } })}
+        ${f('Window end', 'window.end', def.window?.end, { help: 'HH:mm, on the day it starts', attrs: { placeholder: 'HH:mm' } })}
       </div>
       <div class="field">
         <label for="f-misfire">Missed fire times</label>
@@ -140,6 +140,9 @@ function create(main) {
   draw();
 }
 
+const OUTCOME_TONE = { PARTIAL: 'WARNING', NO_VMS: 'WARNING', BUSY: 'WARNING', SKIPPED_OUTSIDE_WINDOW: 'NONE', SKIPPED_MISFIRE: 'NONE', MISFIRE_PENDING: 'QUEUED' };
+const outcomeBadge = (outcome) => badge(OUTCOME_TONE[outcome] ?? outcome, outcome.toLowerCase().replaceAll('_', ' '));
+
 const firesList = (times) => (times?.length
   ? html`<ol class="fires">${times.map((t) => html`<li>${fmt.time(instant(t))} <span class="help">(${fmt.age(instant(t))})</span></li>`)}</ol>`
   : html`<span class="help">none</span>`);
@@ -178,7 +181,7 @@ async function show(main, name) {
       if (ours || jobs.has(job.id)) {
         jobs.set(job.id, job);
         draw();
-        if (isFinal(job.state) && [...jobs.values()].every((j) => isFinal(j.state))) refresh().then(loadPreview).then(draw).catch(fail);
+        if (isFinal(job.state) && [...jobs.values()].every((j) => isFinal(j.state))) settle(0);
       } else if (new Date(job.created) >= runRequest.at && !reading) {
         reading = refresh().then(() => {
           for (const r of runNowRuns()) for (const id of r.jobIds ?? []) if (id === job.id) jobs.set(id, job);
@@ -186,6 +189,17 @@ async function show(main, name) {
         }).catch(fail).finally(() => { reading = null; });
       }
     });
+  }
+
+  // The run's own row ends just after its last job (retention, replication after it), and no job
+  // event says so: read it again a few times, backing off, until its outcome is final.
+  let settling = null;
+  function settle(attempt) {
+    clearTimeout(settling);
+    refresh().then(loadPreview).then(draw).then(() => {
+      const open = runNowRuns().some((r) => r.outcome === 'RUNNING');
+      if (open && attempt < 6) settling = setTimeout(() => settle(attempt + 1), 500 * 2 ** attempt);
+    }).catch(fail);
   }
 
   async function runNow(button, kind) {
@@ -246,14 +260,15 @@ async function show(main, name) {
     return html`<section class="card run-now" data-testid="run-now" aria-live="polite">
       <h2>Run now: ${runRequest.kind}</h2>
       ${runs.length === 0 && jobs.size === 0 ? html`<p class="help">Requested; waiting for the appliance to start it…</p>` : nothing}
-      ${runs.map((r) => html`<p>Run ${badge(r.outcome, r.outcome.toLowerCase().replaceAll('_', ' '))}
+      ${runs.map((r) => html`<p data-testid="run-outcome" data-outcome=${r.outcome}>Run ${outcomeBadge(r.outcome)}
         ${r.vms?.length ? html`for ${r.vms.join(', ')}` : nothing} ${r.detail ? html`<span class="help">${r.detail}</span>` : nothing}</p>`)}
       ${table([
         ['Job', (j) => link(`#/jobs/${seg(j.id)}`, fmt.shortId(j.id))],
         ['Kind', (j) => j.kind],
         ['VM', (j) => j.vm ?? '–'],
         ['State', (j) => badge(j.state)],
-        ['Progress', (j) => html`${progress(j.bytesDone, j.bytesTotal, `progress of job ${fmt.shortId(j.id)}`)} <span class="help">${j.phase ?? ''}</span>`],
+        ['Progress', (j) => html`${progress(j.bytesDone, j.bytesTotal, `progress of job ${fmt.shortId(j.id)}`)}
+          ${isFinal(j.state) ? nothing : html`<span class="help">${j.phase ?? ''}</span>`}`],
         ['', (j) => (j.error ? html`<span class="error-text">${j.error}</span>` : nothing)],
       ], [...jobs.values()], { empty: '', label: 'Jobs of this run' })}
     </section>`;
@@ -293,7 +308,7 @@ async function show(main, name) {
         ['Kind', (r) => r.kind],
         ['Fired', (r) => fmt.time(r.fired)],
         ['Cause', (r) => r.cause.toLowerCase().replaceAll('_', ' ')],
-        ['Outcome', (r) => badge(r.outcome === 'PARTIAL' ? 'WARNING' : r.outcome, r.outcome.toLowerCase().replaceAll('_', ' '))],
+        ['Outcome', (r) => outcomeBadge(r.outcome)],
         ['Took', (r) => (r.ended ? fmt.duration(new Date(r.ended) - new Date(r.fired)) : '–')],
         ['VMs', (r) => (r.vms ?? []).join(', ') || '–'],
         ['Detail', (r) => r.detail ?? ''],
@@ -307,5 +322,5 @@ async function show(main, name) {
   }
 
   draw();
-  return () => stopJobs?.();
+  return () => { stopJobs?.(); clearTimeout(settling); };
 }
