@@ -30,6 +30,8 @@ const ROUTES = [
   [/^#\/policies$/, 'policies', []],
   [/^#\/policies\/new$/, 'policy', []],
   [/^#\/policies\/([^/]+)$/, 'policy', ['name']],
+  [/^#\/policy\/new$/, 'policy', []],
+  [/^#\/policy\/([^/]+)$/, 'policy', ['name']],
   [/^#\/jobs$/, 'jobs', []],
   [/^#\/jobs\/([^/]+)$/, 'job', ['id']],
   [/^#\/replication$/, 'replication', []],

@@ -74,11 +74,12 @@ public class ReplicationJobs {
     }
 
     /**
-     * What GET /api/replication shows; never the secret key. {@code uploads} is the upload encoding
+     * What GET /api/replication shows; never the secret key ({@code accessKeyId} is the key pair's
+     * public half, null without keys). {@code uploads} is the upload encoding
      * as configured ({@code auto} parts are probed at each run). {@code every} is null when there is
      * no schedule, {@code pruneGrace} when pruning is off.
      */
-    public record Status(boolean configured, String endpoint, String bucket, String region, String uploads, boolean afterBackup,
+    public record Status(boolean configured, String endpoint, String bucket, String region, String accessKeyId, String uploads, boolean afterBackup,
                          Duration every, Duration pruneGrace, Job running, ReplicationStateRepository.Run last,
                          Map<String, VmLag> vms) {
     }
@@ -262,9 +263,13 @@ public class ReplicationJobs {
             }
         }
         return new Status(settings.configured(), settings.endpoint() == null ? null : settings.endpoint().toString(),
-                settings.bucket(), settings.region(), settings.compatibility().describe(), settings.afterBackup(),
+                settings.bucket(), settings.region(), blankToNull(settings.accessKey()), settings.compatibility().describe(), settings.afterBackup(),
                 settings.every().isZero() ? null : settings.every(), settings.prune() ? settings.pruneGrace() : null,
                 running.get(), state.lastRun().orElse(null), vms);
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s;
     }
 
     private void requireConfigured() {
