@@ -2,6 +2,7 @@ package io.lifeboat.appliance.jobs;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -127,6 +128,7 @@ public class JobRunner {
         final Cancellation cancel = new Cancellation();
         final Progress progress;
         private boolean copying;
+        private String copiedPhase; // the phase of the last copy: a tick in the same phase is one UPDATE
 
         Running(Job.Kind kind, boolean cancellable, Progress progress) {
             this.kind = kind;
@@ -139,7 +141,10 @@ public class JobRunner {
             if (copying || last) {
                 copying = !last;
                 try {
-                    jobs.progress(id, progress.snapshot());
+                    Progress.Snapshot now = progress.snapshot();
+                    if (jobs.progress(id, now, !Objects.equals(now.phase(), copiedPhase))) {
+                        copiedPhase = now.phase();
+                    }
                 } catch (RuntimeException e) {
                     log.warn("Job {}: cannot record its progress: {}", id, e.getMessage());
                 }
