@@ -8,6 +8,8 @@ import { fail } from './ui.js';
 const NAV = [
   ['#/', 'Dashboard'],
   ['#/vms', 'VMs'],
+  ['#/points', 'Restore points'],
+  ['#/recoveries', 'Instant recoveries'],
   ['#/policies', 'Policies'],
   ['#/jobs', 'Jobs'],
   ['#/replication', 'Replication'],
@@ -35,14 +37,6 @@ const ROUTES = [
   [/^#\/replication$/, 'replication', []],
   [/^#\/audit$/, 'audit', []],
 ];
-
-// Pages the navigation does not offer yet; links to them (a job's restore point, say) say where to go instead.
-const NOT_YET = {
-  points: 'restore points: scripts/lifeboat restore-points --vm <vm>, or GET /api/restore-points?vm=<vm>',
-  point: 'a restore point: scripts/lifeboat restore-points --vm <vm>, or GET /api/restore-points/<vm>/<time>',
-  restore: 'restoring: scripts/lifeboat restore <vm>/<time>, or POST /api/restore-points/<vm>/<time>/restore',
-  recoveries: 'instant recoveries: GET /api/instant-recoveries',
-};
 
 const main = document.getElementById('main');
 main.replaceChildren(); // lit-html renders into an empty element; the static "Loading…" goes
@@ -77,11 +71,6 @@ async function show() {
   const r = route(hash);
   if (!r) {
     render(html`<h1>Not found</h1><p>No page at ${hash}. <a href="#/">Back to the dashboard</a>.</p>`, main);
-    return;
-  }
-  if (NOT_YET[r.module]) {
-    render(html`<h1>Not in the console yet</h1><p>The console has no page for ${NOT_YET[r.module]}.</p>
-      <p><a href="#/">Back to the dashboard</a></p>`, main);
     return;
   }
   render(html`<p class="loading">Loading…</p>`, main);

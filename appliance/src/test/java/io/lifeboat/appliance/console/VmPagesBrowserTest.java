@@ -8,9 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
-import io.lifeboat.appliance.api.ApiClient;
 import io.lifeboat.appliance.inventory.TestVms;
 import io.lifeboat.appliance.inventory.VmTags;
 import org.junit.jupiter.api.Test;
@@ -215,20 +213,6 @@ class VmPagesBrowserTest extends ConsoleTest {
         Object n = browser.js("return performance.getEntriesByType('resource')"
                 + ".filter((e) => new URL(e.name).pathname === '/api/jobs/' + arguments[0]).length", id);
         return (Long) n;
-    }
-
-    private List<JsonNode> audit(String action, String target) throws Exception {
-        ApiClient.Reply reply = admin().get("/api/audit?limit=500&action=" + action + "&target="
-                + java.net.URLEncoder.encode(target, java.nio.charset.StandardCharsets.UTF_8));
-        assertThat(reply.status()).isEqualTo(200);
-        List<JsonNode> entries = new ArrayList<>();
-        reply.body().path("entries").forEach(entries::add);
-        return entries;
-    }
-
-    private void assertSucceededByAdmin(JsonNode entry) {
-        assertThat(Map.of("user", entry.path("user").asString(), "outcome", entry.path("outcome").asString()))
-                .isEqualTo(Map.of("user", "admin", "outcome", "SUCCEEDED"));
     }
 
     private static String escape(String text) {
