@@ -2,6 +2,7 @@ package io.lifeboat.restore;
 
 import io.lifeboat.kvm.domain.Disk;
 import io.lifeboat.kvm.domain.DomainXml;
+import io.lifeboat.kvm.domain.HostPaths;
 import io.lifeboat.kvm.domain.Macs;
 
 import java.nio.file.Files;
@@ -23,6 +24,10 @@ import java.util.Set;
  * <li>cdrom and floppy media are kept only if the image exists on this machine and the VM is
  *     defined here; otherwise the drive is left empty;
  * <li>the UEFI variable store path is dropped for a new VM (libvirt makes a fresh one);
+ * <li>unless the VM replaces the original, its other host paths become its own
+ *     ({@link HostPaths}: serial and console log files and sockets beside its disks, channel and
+ *     graphics sockets libvirt's); a device that cannot be remapped (a host pipe or device, a
+ *     passed-through TPM) refuses the restore;
  * <li>networks are moved per the {@link NetworkMapping}.
  * </ul>
  * Instant recovery applies the same rules with the NBD-backed overlays as the disk files.
@@ -40,10 +45,15 @@ public final class DomainRemap {
      * @param newVm     true for NEW_VM and CLONE: new MACs, no shared nvram
      * @param diskFiles restored disks by target name
      * @param local     the VM is defined on this machine's libvirt, so local media paths mean something there
+     * @param ownFiles  where the VM's own host files (serial logs, sockets) go; null keeps the
+     *                  definition's (the VM replaces the original, whose paths they are)
      */
     public static Result apply(DomainXml xml, String name, String uuid, boolean newVm, Map<String, Path> diskFiles,
-                        DiskFormat format, NetworkMapping networks, boolean local) {
+                        DiskFormat format, NetworkMapping networks, boolean local, Path ownFiles) throws RestoreException {
         List<String> notes = new ArrayList<>();
+        if (ownFiles != null) {
+            notes.addAll(remapHostPaths(xml, name, ownFiles));
+        }
         xml.element().removeAttribute("id"); // a running domain's id, meaningless in a definition
         xml.rename(name);
         xml.setUuid(java.util.UUID.fromString(uuid));
@@ -69,5 +79,14 @@ public final class DomainRemap {
         }
         xml.remapNetworks(networks.byOldName());
         return new Result(xml.toXml(), xml.macs(), notes);
+    }
+
+    /** {@link HostPaths#remap}, its refusal a BAD_INPUT that names the device. */
+    public static List<String> remapHostPaths(DomainXml xml, String name, Path dir) throws RestoreException {
+        try {
+            return HostPaths.remap(xml, name, dir);
+        } catch (HostPaths.Unremappable e) {
+            throw RestoreException.badInput("cannot restore as a new VM: " + e.getMessage());
+        }
     }
 }

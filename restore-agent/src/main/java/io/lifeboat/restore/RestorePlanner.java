@@ -123,8 +123,9 @@ final class RestorePlanner {
             Set<String> attached = xml.disks().stream().map(Disk::target).collect(Collectors.toSet());
             files.keySet().stream().filter(d -> !attached.contains(d)).forEach(d ->
                     notes.add("disk " + d + " was written but is not attached: the stored definition has no disk " + d));
-            DomainRemap.Result remapped = DomainRemap.apply(xml, name, uuid, r.mode() != RestoreMode.OVER_ORIGINAL,
-                    files, r.format(), r.networks(), LibvirtConnection.isLocal(r.uri()));
+            boolean replaces = r.mode() == RestoreMode.OVER_ORIGINAL;
+            DomainRemap.Result remapped = DomainRemap.apply(xml, name, uuid, !replaces, files, r.format(), r.networks(),
+                    LibvirtConnection.isLocal(r.uri()), replaces ? null : dir);
             notes.addAll(remapped.notes());
             macs = remapped.macs();
             definition = remapped.xml();

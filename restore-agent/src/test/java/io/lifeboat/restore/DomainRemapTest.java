@@ -41,7 +41,7 @@ class DomainRemapTest {
         Path vda = dir.resolve("web02-vda.raw");
 
         DomainRemap.Result r = DomainRemap.apply(DomainXml.parse(xml(iso)), "web02", UUID_NEW, true, Map.of("vda", vda),
-                DiskFormat.RAW, NetworkMapping.parse(List.of("lan=dr-lan")), true);
+                DiskFormat.RAW, NetworkMapping.parse(List.of("lan=dr-lan")), true, dir);
 
         DomainXml out = DomainXml.parse(r.xml());
         assertThat(out.name()).isEqualTo("web02");
@@ -62,11 +62,36 @@ class DomainRemapTest {
     void overTheOriginalKeepsMacsAndNvramAndMediaLeaveARemoteHostEmpty() throws Exception {
         Path iso = Files.createFile(dir.resolve("install.iso"));
         DomainRemap.Result r = DomainRemap.apply(DomainXml.parse(xml(iso)), "web01", UUID_NEW, false,
-                Map.of("vda", dir.resolve("web01.qcow2")), DiskFormat.QCOW2, NetworkMapping.none(), false);
+                Map.of("vda", dir.resolve("web01.qcow2")), DiskFormat.QCOW2, NetworkMapping.none(), false, null);
 
         assertThat(r.macs()).containsExactly("52:54:00:00:00:01");
         assertThat(r.xml()).contains("web01_VARS.fd");
         assertThat(DomainXml.parse(r.xml()).disks()).extracting(Disk::path)
                 .containsExactly(dir.resolve("web01.qcow2").toString(), null, null);
+    }
+
+    @Test
+    void aNewVmWritesItsOwnSerialLogAndAHostPipeRefusesTheRestore() throws Exception {
+        Path iso = Files.createFile(dir.resolve("install.iso"));
+        String withSerial = xml(iso).replace("</devices>", "<serial type='file'><source path='/var/log/web01.log'/>"
+                + "<target port='0'/></serial></devices>");
+
+        DomainRemap.Result r = DomainRemap.apply(DomainXml.parse(withSerial), "web02", UUID_NEW, true,
+                Map.of("vda", dir.resolve("web02-vda.qcow2")), DiskFormat.QCOW2, NetworkMapping.none(), true, dir);
+
+        assertThat(r.xml()).contains("path=\"" + dir.resolve("web02-serial0.log") + "\"").doesNotContain("/var/log/web01.log");
+        assertThat(r.notes()).contains("serial 0 writes to " + dir.resolve("web02-serial0.log") + " instead of /var/log/web01.log");
+
+        DomainRemap.Result over = DomainRemap.apply(DomainXml.parse(withSerial), "web01", UUID_NEW, false,
+                Map.of("vda", dir.resolve("web01.qcow2")), DiskFormat.QCOW2, NetworkMapping.none(), true, null);
+        assertThat(over.xml()).as("over the original: its own paths").contains("/var/log/web01.log");
+
+        String withPipe = xml(iso).replace("</devices>", "<serial type='pipe'><source path='/tmp/web01.pipe'/>"
+                + "<target port='0'/></serial></devices>");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> DomainRemap.apply(DomainXml.parse(withPipe), "web02",
+                        UUID_NEW, true, Map.of("vda", dir.resolve("web02-vda.qcow2")), DiskFormat.QCOW2, NetworkMapping.none(),
+                        true, dir))
+                .isInstanceOf(RestoreException.class)
+                .hasMessageContaining("cannot restore as a new VM: serial 0 uses the host pipe /tmp/web01.pipe");
     }
 }

@@ -3,6 +3,7 @@ package io.lifeboat.appliance.inventory;
 import io.lifeboat.kvm.KvmException;
 import io.lifeboat.kvm.domain.Disk;
 import io.lifeboat.kvm.domain.DomainXml;
+import io.lifeboat.kvm.domain.HostPaths;
 import io.lifeboat.kvm.domain.Macs;
 import io.lifeboat.kvm.libvirt.LibvirtConnection;
 import io.lifeboat.kvm.qemu.QemuImg;
@@ -25,7 +26,8 @@ import io.lifeboat.appliance.inventory.InventoryException.Kind;
  * Clones a shut-off VM on the same host: the copy gets the new name, a new UUID, new MAC
  * addresses (52:54:00:xx:xx:xx, QEMU's prefix) and its own copies of the disks, made with
  * {@code qemu-img convert} into {@code <name>-<target>.qcow2} (or {@code .img} for raw) beside
- * the originals or in a chosen directory. Tags are kept; snapshots are not (their metadata is
+ * the originals or in a chosen directory; serial log files and sockets become its own there
+ * ({@link HostPaths}). Tags are kept; snapshots are not (their metadata is
  * libvirt's, and convert copies only the current state). cdrom images stay shared, read-only.
  *
  * <p>The source must be shut off for the whole copy: a copy of a running VM's disk is not
@@ -54,6 +56,15 @@ public class VmCloner {
             return DomainXml.parse(domain.getXMLDesc(Domain.XMLFlags.INACTIVE | Domain.XMLFlags.SECURE));
         });
         Map<Disk, Path> copies = plan(xml, newName, targetDir);
+        Path ownFiles = targetDir != null ? targetDir
+                : copies.isEmpty() ? null : copies.values().iterator().next().toAbsolutePath().getParent();
+        if (ownFiles != null) {
+            try {
+                HostPaths.remap(xml, newName, ownFiles); // before any copy: a refusal leaves nothing behind
+            } catch (HostPaths.Unremappable e) {
+                throw new InventoryException(Kind.UNSUPPORTED, "Cannot clone " + source + ": " + e.getMessage());
+            }
+        }
         List<Path> written = new ArrayList<>();
         try {
             for (Map.Entry<Disk, Path> copy : copies.entrySet()) {

@@ -149,6 +149,36 @@ class RestoreApiTest extends LibvirtAppliance {
     }
 
     @Test
+    void aCloneOfAVmWithASerialLogFileGetsItsOwnAndRunsBesideTheOriginal() throws Exception {
+        String source = vms.name("serialsrc");
+        Path disk = TestVms.qcow2(dir, source + "-vda.qcow2", 64 * TestVms.MIB);
+        Path log = dir.resolve(source + "-console.log");
+        String serial = "<serial type='file'><source path='" + log + "'/><target port='0'/></serial>"
+                + "<console type='file'><source path='" + log + "'/><target type='serial' port='0'/></console>";
+        assertThat(admin().post("/api/vms", XML, TestVms.domainXml(source, List.of(disk), serial)).status()).isEqualTo(201);
+        String point = backUp(source);
+        assertThat(admin().post("/api/vms/" + source + "/start").status()).isEqualTo(200);
+        String name = vms.name("serialclone");
+        Path restored = Files.createDirectories(dir.resolve("serial-restored"));
+
+        ApiClient.Reply plan = admin().post(restorePath(point) + "/restore?dryRun=true", JSON, body("mode", quoted("clone"),
+                "name", quoted(name), "directory", quoted(restored)));
+        assertThat(plan.status()).as(plan.text()).isEqualTo(200);
+        Path own = restored.resolve(name + "-serial0.log");
+        assertThat(plan.body().path("notes").toString()).contains("serial 0 writes to " + own + " instead of " + log);
+        ApiClient.Reply accepted = admin().post(restorePath(point) + "/restore", JSON, body("mode", quoted("clone"),
+                "name", quoted(name), "directory", quoted(restored), "start", "true"));
+
+        assertThat(accepted.status()).as(accepted.text()).isEqualTo(202);
+        JsonNode job = awaitJob(accepted.body().path("jobId").asString(), DEADLINE);
+        assertThat(job.path("state").asString()).as(job.toString()).isEqualTo("SUCCEEDED");
+        assertThat(admin().get("/api/vms/" + name).body().path("state").asString()).isEqualTo("RUNNING");
+        assertThat(admin().get("/api/vms/" + source).body().path("state").asString()).isEqualTo("RUNNING");
+        assertThat(TestVms.run("virsh", "-c", TestVms.URI, "dumpxml", name)).contains(own.toString()).doesNotContain(log.toString());
+        assertThat(own).exists();
+    }
+
+    @Test
     void aDryRunAndBadRequestsChangeNothing() throws Exception {
         String source = sourceVm("dry");
         String point = backUp(source);

@@ -161,6 +161,32 @@ class VmApiTest extends LibvirtAppliance {
     }
 
     @Test
+    void aCloneGetsItsOwnSerialLogAndBothRunAHostPipeIsRefusedWithNothingCopied() throws Exception {
+        String source = vms.name("serial");
+        var disk = TestVms.qcow2(dir, source + "-vda.qcow2", 64 * TestVms.MIB);
+        var log = dir.resolve(source + "-console.log");
+        assertThat(admin().post("/api/vms", XML, TestVms.domainXml(source, List.of(disk),
+                "<serial type='file'><source path='" + log + "'/><target port='0'/></serial>")).status()).isEqualTo(201);
+        String clone = vms.name("serialclone");
+
+        assertThat(admin().post("/api/vms/" + source + "/clone", JSON, "{\"name\":\"" + clone + "\"}").status()).isEqualTo(201);
+        assertThat(admin().post("/api/vms/" + source + "/start").status()).isEqualTo(200);
+        assertThat(admin().post("/api/vms/" + clone + "/start").status()).as("not sharing the original's log").isEqualTo(200);
+        assertThat(TestVms.run("virsh", "-c", TestVms.URI, "dumpxml", clone)).contains(dir.resolve(clone + "-serial0.log").toString());
+
+        String piped = vms.name("pipe");
+        var pipedDisk = TestVms.qcow2(dir, piped + "-vda.qcow2", 64 * TestVms.MIB);
+        assertThat(admin().post("/api/vms", XML, TestVms.domainXml(piped, List.of(pipedDisk),
+                "<serial type='pipe'><source path='" + dir.resolve("p") + "'/><target port='0'/></serial>")).status()).isEqualTo(201);
+        String refused = vms.name("pipeclone");
+        ApiClient.Reply reply = admin().post("/api/vms/" + piped + "/clone", JSON, "{\"name\":\"" + refused + "\"}");
+        assertThat(reply.status()).as(reply.text()).isEqualTo(422);
+        assertThat(reply.body().path("detail").asString()).contains("serial 0 uses the host pipe");
+        assertThat(dir.resolve(refused + "-vda.qcow2")).doesNotExist();
+        assertThat(admin().get("/api/vms/" + refused).status()).isEqualTo(404);
+    }
+
+    @Test
     void badRequestsGetProblems() throws Exception {
         ApiClient.Reply unknown = admin().get("/api/vms/lbtest-no-such-vm");
         assertThat(unknown.status()).isEqualTo(404);

@@ -113,6 +113,8 @@ public final class InstantRecovery implements AutoCloseable {
     public InstantSession start(Manifest manifest, ChunkSource source, Options o)
             throws StoreException {
         DomainXml xml = parseDomain(manifest);
+        // what cannot be remapped refuses before anything is made; the remap itself comes with the overlays
+        DomainRemap.remapHostPaths(parseDomain(manifest), o.vmName(), o.imageDir().toAbsolutePath());
         List<DiskMap> disks = manifest.disks();
         List<InstantSession.Disk> planned = new ArrayList<>();
         for (DiskMap d : disks) {
@@ -151,7 +153,7 @@ public final class InstantRecovery implements AutoCloseable {
                 for (InstantSession.Disk d : withOverlays) {
                     QemuImg.nbdOverlay(Path.of(d.overlay()), d.target(), socket, manifest.disk(d.target()).size());
                 }
-                remap(xml, session, uuid, o.newIdentity());
+                remap(xml, session, uuid, o.newIdentity(), o.imageDir().toAbsolutePath());
                 Files.createDirectories(o.imageDir());
                 store.record(session);
                 // again: a VM of that name or UUID defined meanwhile would be redefined, not refused, by libvirt
@@ -531,11 +533,12 @@ public final class InstantRecovery implements AutoCloseable {
      * available on the host ejected, new MACs for a new identity), with each restored disk on its
      * overlay backed by the export. What the rules changed is logged.
      */
-    private static void remap(DomainXml xml, InstantSession session, String uuid, boolean newIdentity) {
+    private static void remap(DomainXml xml, InstantSession session, String uuid, boolean newIdentity, Path ownFiles)
+            throws RestoreException {
         Map<String, Path> overlays = new LinkedHashMap<>();
         session.disks().forEach(d -> overlays.put(d.target(), Path.of(d.overlay())));
         DomainRemap.Result r = DomainRemap.apply(xml, session.vm(), uuid, newIdentity, overlays, DiskFormat.QCOW2,
-                NetworkMapping.none(), LibvirtConnection.isLocal(session.libvirtUri()));
+                NetworkMapping.none(), LibvirtConnection.isLocal(session.libvirtUri()), ownFiles);
         xml.dropNvramPath();
         for (InstantSession.Disk d : session.disks()) {
             xml.backWithNbd(d.target(), d.overlay(), d.target(), session.socket());
