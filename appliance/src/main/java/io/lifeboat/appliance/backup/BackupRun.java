@@ -114,7 +114,7 @@ final class BackupRun {
 
         String backupXml = BackupXml.backup(run.socket(), run::scratch, def.disks(), base.checkpoint());
         String checkpointXml = checkpoint == null ? null : BackupXml.checkpoint(checkpoint, run.jobId(), def.disks());
-        GuestQuiesce quiesce = GuestQuiesce.freeze(domain, def, options.agentTimeout());
+        GuestQuiesce quiesce = GuestQuiesce.freeze(domain, def, options.agentTimeout(), run);
         try {
             pull = PullBackup.begin(domain, backupXml, checkpointXml);
             createdCheckpoint = checkpoint;
@@ -152,6 +152,10 @@ final class BackupRun {
         Map<String, String> attributes = attributes(bytesRead, base.fullReason(), quiesce.outcome(), "libvirt-pull");
         if (checkpoint != null) {
             attributes.put(ManifestAttributes.CHECKPOINT, checkpoint);
+        }
+        if (quiesce.frozenMillis() >= 0) {
+            attributes.put(ManifestAttributes.QUIESCE_MILLIS, Long.toString(quiesce.quiesceMillis()));
+            attributes.put(ManifestAttributes.FROZEN_MILLIS, Long.toString(quiesce.frozenMillis()));
         }
         if (base.incremental()) {
             attributes.put(ManifestAttributes.INCREMENTAL_FROM, base.checkpoint());

@@ -14,6 +14,10 @@ public final class ManifestAttributes {
     public static final String FULL_REASON = "fullReason";
     /** "frozen", or why the guest's file systems were not frozen. */
     public static final String QUIESCE = "quiesce";
+    /** When frozen: milliseconds the freeze command took (the guest's fsfreeze hooks, then the freeze). */
+    public static final String QUIESCE_MILLIS = "quiesceMillis";
+    /** When frozen: milliseconds the file systems stayed frozen, from the freeze's answer to the thaw's. */
+    public static final String FROZEN_MILLIS = "frozenMillis";
     /** "libvirt-pull" (running VM) or "image-file" (stopped VM). */
     public static final String SOURCE = "source";
     /** The engine's job id, also the name of its run directory. */

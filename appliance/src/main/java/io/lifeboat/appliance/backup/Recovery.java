@@ -84,6 +84,9 @@ final class Recovery {
             try {
                 Domain d = lookup(vm);
                 if (d != null) {
+                    if (dir.mayHaveFrozen()) {
+                        thaw(d, vm, dir.jobId());
+                    }
                     endJobServing(d, vm, dir.path());
                     if (checkpoint != null && !CheckpointChain.referenced(store, vm).contains(checkpoint)
                             && Checkpoints.delete(d, checkpoint)) {
@@ -127,6 +130,25 @@ final class Recovery {
             }
         } catch (StoreException | KvmException e) {
             failures.add(vm + ": " + BackupRun.message(e));
+        }
+    }
+
+    /**
+     * The job died between freezing the guest's file systems and thawing them (the appliance was
+     * killed): thaw them, or the guest's writes would hang until someone does.
+     */
+    private void thaw(Domain d, String vm, String job) {
+        try {
+            if (d.isActive() != 1) {
+                return; // a VM shut off since has nothing frozen
+            }
+            String answer = d.qemuAgentCommand("{\"execute\":\"guest-fsfreeze-thaw\"}",
+                    (int) Math.max(1, jobEndTimeout.toSeconds()), 0);
+            actions.add("thawed the file systems of " + vm + ", frozen by job " + job + " when the appliance stopped ("
+                    + answer.replaceAll("\\s", "") + ")");
+        } catch (LibvirtException e) {
+            failures.add("could not thaw the file systems of " + vm + " that job " + job + " may have frozen: "
+                    + BackupRun.message(e) + "; thaw them with virsh domfsthaw " + vm);
         }
     }
 

@@ -3,8 +3,10 @@ package io.lifeboat.appliance.backup;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.Writer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -88,6 +90,31 @@ final class RunDirectory {
             p.store(w, "Lifeboat backup job in progress");
         }
         Files.move(tmp, dir.resolve(STATE_FILE), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static final String FREEZING = "freezing";
+
+    /**
+     * Marks, durably, that the job is about to freeze the guest's file systems: if the appliance
+     * dies before {@link #thawed()}, {@link Recovery} thaws them.
+     */
+    void freezing() throws IOException {
+        Path f = dir.resolve(FREEZING);
+        Files.writeString(f, "the guest's file systems may be frozen by this job\n");
+        for (Path synced : List.of(f, dir)) { // the file and its name in the directory
+            try (FileChannel c = FileChannel.open(synced, StandardOpenOption.READ)) {
+                c.force(true);
+            }
+        }
+    }
+
+    void thawed() throws IOException {
+        Files.deleteIfExists(dir.resolve(FREEZING));
+    }
+
+    /** True if the job froze, or was freezing, the guest and did not see it thawed. */
+    boolean mayHaveFrozen() {
+        return Files.exists(dir.resolve(FREEZING));
     }
 
     /** The state a job wrote, if it got that far. */

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Objects;
 
 import io.lifeboat.store.BackupSession;
+import io.lifeboat.appliance.backup.ManifestAttributes;
 import io.lifeboat.store.manifest.Manifest;
 import io.lifeboat.store.manifest.RestorePointId;
 
@@ -24,6 +25,8 @@ import io.lifeboat.store.manifest.RestorePointId;
  * @param notes        the user's free text, or null
  * @param verified     the outcome of the last store verify that covered it
  * @param replicated   whether the bucket held it when a replication run last listed the bucket
+ * @param frozenMillis for an APPLICATION-consistent one, how long the guest's file systems stayed
+ *                     frozen for it (the freeze's answer to the thaw's); null otherwise
  */
 public record RestorePoint(
         RestorePointId id,
@@ -40,7 +43,8 @@ public record RestorePoint(
         boolean isProtected,
         String notes,
         Verified verified,
-        boolean replicated) {
+        boolean replicated,
+        Long frozenMillis) {
 
     /** The longest {@code notes} the catalog keeps. */
     public static final int MAX_NOTES = 1024;
@@ -83,7 +87,7 @@ public record RestorePoint(
                         List<Disk> disks, long logicalBytes, long storedBytes, long newBytes, long durationMillis,
                         Status status, String reason) {
         this(id, kind, checkpoint, consistency, disks, logicalBytes, storedBytes, newBytes, durationMillis, status,
-                reason, false, null, Verified.NONE, false);
+                reason, false, null, Verified.NONE, false, null);
     }
 
     /** The catalog row for a restore point a backup session has just committed. */
@@ -99,9 +103,10 @@ public record RestorePoint(
     public static RestorePoint committed(Manifest manifest, long newRawBytes, long newStoredBytes, Duration took,
                                          String checkpoint) {
         List<Disk> disks = manifest.disks().stream().map(d -> new Disk(d.name(), d.size())).toList();
+        String frozen = manifest.attributes().get(ManifestAttributes.FROZEN_MILLIS);
         return new RestorePoint(manifest.id(), manifest.kind(), checkpoint == null || checkpoint.isEmpty() ? null : checkpoint,
                 manifest.consistency(), disks, manifest.logicalBytes(), newStoredBytes, newRawBytes, took.toMillis(),
-                Status.AVAILABLE, null);
+                Status.AVAILABLE, null, false, null, Verified.NONE, false, frozen == null ? null : Long.valueOf(frozen));
     }
 
     public String vm() {

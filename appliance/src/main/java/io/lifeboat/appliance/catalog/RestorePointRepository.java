@@ -26,7 +26,7 @@ import org.springframework.transaction.annotation.Transactional;
 public class RestorePointRepository {
 
     private static final String COLUMNS = "id, kind, checkpoint, consistency, logical_bytes, stored_bytes, new_bytes,"
-            + " duration_ms, status, reason, is_protected, notes, verify_state, verified_at,"
+            + " duration_ms, status, reason, is_protected, notes, verify_state, verified_at, frozen_ms,"
             + " (SELECT COUNT(*) FROM replication_points r WHERE r.restore_point_id = restore_points.id) AS replicated";
 
     private final JdbcClient jdbc;
@@ -39,11 +39,11 @@ public class RestorePointRepository {
     @Transactional
     public void insert(RestorePoint rp) {
         jdbc.sql("INSERT INTO restore_points (id, vm, taken_at, kind, checkpoint, consistency, logical_bytes,"
-                        + " stored_bytes, new_bytes, duration_ms, status, reason)"
-                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                        + " stored_bytes, new_bytes, duration_ms, status, reason, frozen_ms)"
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
                 .params(rp.id().toString(), rp.vm(), Timestamps.utc(rp.time()), rp.kind().name(), rp.checkpoint(),
                         rp.consistency().name(), rp.logicalBytes(), rp.storedBytes(), rp.newBytes(),
-                        rp.durationMillis(), rp.status().name(), rp.reason())
+                        rp.durationMillis(), rp.status().name(), rp.reason(), rp.frozenMillis())
                 .update();
         int seq = 0;
         for (RestorePoint.Disk d : rp.disks()) {
@@ -168,11 +168,11 @@ public class RestorePointRepository {
     private record Row(RestorePointId id, Manifest.Kind kind, String checkpoint, Manifest.Consistency consistency,
                        long logicalBytes, long storedBytes, long newBytes, long durationMillis,
                        RestorePoint.Status status, String reason, boolean isProtected, String notes,
-                       RestorePoint.Verified verified, boolean replicated) {
+                       RestorePoint.Verified verified, boolean replicated, Long frozenMillis) {
 
         RestorePoint with(List<RestorePoint.Disk> disks) {
             return new RestorePoint(id, kind, checkpoint, consistency, disks, logicalBytes, storedBytes, newBytes,
-                    durationMillis, status, reason, isProtected, notes, verified, replicated);
+                    durationMillis, status, reason, isProtected, notes, verified, replicated, frozenMillis);
         }
     }
 
@@ -192,6 +192,7 @@ public class RestorePointRepository {
                 rs.getString("verify_state") == null ? RestorePoint.Verified.NONE
                         : new RestorePoint.Verified(RestorePoint.Verified.State.valueOf(rs.getString("verify_state")),
                                 Timestamps.read(rs, "verified_at")),
-                rs.getLong("replicated") > 0);
+                rs.getLong("replicated") > 0,
+                rs.getObject("frozen_ms") == null ? null : rs.getLong("frozen_ms"));
     }
 }

@@ -56,7 +56,8 @@ abstract class CatalogContract {
         return new RestorePoint(RestorePointId.parse(vm + "/" + time), Manifest.Kind.INCREMENTAL, "cp-7",
                 Manifest.Consistency.APPLICATION,
                 List.of(new RestorePoint.Disk("vda", 10L << 30), new RestorePoint.Disk("vdb", 1L << 20)),
-                (10L << 30) + (1L << 20), 12_345, 67_890, 4_321, RestorePoint.Status.AVAILABLE, null);
+                (10L << 30) + (1L << 20), 12_345, 67_890, 4_321, RestorePoint.Status.AVAILABLE, null, false, null,
+                RestorePoint.Verified.NONE, false, 87L);
     }
 
     @Test

@@ -46,7 +46,8 @@ export default async function point(main, params) {
         ['VM', html`<a href="#/vm/${seg(p.vm)}">${p.vm}</a> · <a href="#/points/${seg(p.vm)}">all its restore points</a>`],
         ['Taken', html`${fmt.time(p.time)} (${fmt.age(p.time)}), in ${fmt.duration(p.durationMillis)}`],
         ['Kind', html`<span data-testid="kind">${p.kind.toLowerCase()}</span>${p.checkpoint ? html` · checkpoint <code>${p.checkpoint}</code>` : nothing}`],
-        ['Consistency', consistencyText(p.consistency)],
+        ['Consistency', html`${consistencyText(p.consistency)}${p.frozenMillis != null
+          ? html` · <span data-testid="frozen">file systems frozen for ${fmt.duration(p.frozenMillis)}</span>` : nothing}`],
         ['Size', `${fmt.bytes(p.logicalBytes)} of disks · ${fmt.bytes(p.newBytes)} new to the store · ${fmt.bytes(p.storedBytes)} stored`],
         ['Replicated', replicatedBadge(p)],
         ['Verify', html`${verifyBadge(p)} ${p.verified?.time ? html`<span class="help">${fmt.time(p.verified.time)}</span>` : nothing}`],
