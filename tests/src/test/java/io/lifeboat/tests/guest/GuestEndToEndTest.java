@@ -39,7 +39,7 @@ class GuestEndToEndTest {
             + " && echo \"$id\" >> /var/lib/lifeboat-load/committed; done";
 
     @TempDir
-    Path dir;
+    static Path dir;
 
     private Path image;
     private Appliance appliance;
