@@ -208,6 +208,27 @@ class RestoreBrowserTest extends ConsoleTest {
         assertThat(browser.errors()).isEmpty();
     }
 
+    @Test
+    void theRestorePagesFitATabletWithoutScrollingSideways() throws Exception {
+        String vm = defineVm("rtablet", TestVms.MIB, 0x75);
+        String point = backUp(vm);
+        try (Browser tablet = Browser.open(port, 768, 1024)) {
+            tablet.login("admin", ADMIN_PASSWORD);
+            for (String page : new String[] {"#/points/" + vm, "#/points/" + point, "#/restore/" + point, "#/recoveries"}) {
+                tablet.page(page);
+                tablet.find(By.cssSelector("main h1"));
+                assertThat(tablet.js("return document.documentElement.scrollWidth <= window.innerWidth")).as(page).isEqualTo(true);
+            }
+            tablet.page("#/restore/" + point);
+            tablet.click(By.cssSelector("[data-next='2']"));
+            tablet.find(By.id("f-name"));
+            assertThat(tablet.js("return document.documentElement.scrollWidth <= window.innerWidth")).as("the wizard's second step")
+                    .isEqualTo(true);
+            tablet.screenshot("restore-tablet");
+            assertThat(tablet.errors()).isEmpty();
+        }
+    }
+
     private WebElement row(String point) {
         return browser.find(By.xpath("//tr[.//a[@data-point='" + point + "']]"));
     }
