@@ -56,6 +56,7 @@ class FileRestoreTest {
                 "mkdir-p /etc",
                 "write /etc/hostname \"" + HOSTNAME.replace("\n", "\\n") + "\"",
                 "ln-s hostname /etc/name-link",
+                "write \"/etc/my notes.txt\" \"x\"",
                 "mkdir-p /var/log/app",
                 "write /var/log/syslog \"" + SYSLOG.replace("\n", "\\n") + "\"",
                 "write /var/log/app/app.log \"" + APP_LOG.replace("\n", "\\n") + "\"",
@@ -109,6 +110,7 @@ class FileRestoreTest {
             long first = System.nanoTime() - t0;
             assertThat(etc).extracting(GuestEntry::name, GuestEntry::type, GuestEntry::sizeBytes)
                     .containsExactly(org.assertj.core.groups.Tuple.tuple("hostname", GuestEntry.Type.FILE, (long) HOSTNAME.length()),
+                            org.assertj.core.groups.Tuple.tuple("my notes.txt", GuestEntry.Type.FILE, 1L),
                             org.assertj.core.groups.Tuple.tuple("name-link", GuestEntry.Type.SYMLINK, 8L));
             assertThat(etc.get(0).mode()).isEqualTo("0644");
             assertThat(etc.get(0).mtime()).isBefore(java.time.Instant.now().plusSeconds(60))
@@ -125,6 +127,9 @@ class FileRestoreTest {
             try (FileRestore.Download d = session.download("/dev/sda1", GuestPath.of("/etc/hostname"))) {
                 assertThat(d.name()).isEqualTo("hostname");
                 assertThat(Files.readString(d.file())).isEqualTo(HOSTNAME);
+            }
+            try (FileRestore.Download d = session.download("/dev/sda1", GuestPath.of("/etc/my notes.txt"))) {
+                assertThat(Files.readString(d.file())).isEqualTo("x");
             }
             try (FileRestore.Download d = session.download("/dev/sda1", GuestPath.of("/etc/name-link"))) {
                 assertThat(Files.readString(d.file())).as("a link is followed inside the guest").isEqualTo(HOSTNAME);
