@@ -33,7 +33,7 @@ public class FileRestoreBench {
             }
             System.out.printf("ingest_s=%.2f%n", (System.nanoTime() - t) / 1e9);
             boolean tcg = !"0".equals(System.getenv("FORCE_TCG"));
-            try (FileRestoreSessions sessions = new FileRestoreSessions(Path.of(args[2]), Duration.ofMinutes(10),
+            try (FileRestoreSessions sessions = new FileRestoreSessions(Path.of(args[2]), Duration.ofMinutes(10), 1,
                     new FileRestore.Options(tcg, 64))) {
                 t = System.nanoTime();
                 FileRestore session = sessions.open(point, store.chunks());

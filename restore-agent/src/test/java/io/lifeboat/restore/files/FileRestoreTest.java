@@ -95,7 +95,7 @@ class FileRestoreTest {
     @Test
     void listsDownloadsAndTarsFilesOfGptAndLvmDisksThenClosesWhenIdle() throws Exception {
         Path root = dir.resolve("files");
-        try (FileRestoreSessions sessions = new FileRestoreSessions(root, Duration.ofSeconds(4), OPTIONS)) {
+        try (FileRestoreSessions sessions = new FileRestoreSessions(root, Duration.ofSeconds(4), 4, OPTIONS)) {
             FileRestore session = sessions.open(point, store.chunks());
             Path sessionDir = root.resolve(session.id());
             assertThat(session.restorePoint()).isEqualTo(point.id().toString());
@@ -181,7 +181,7 @@ class FileRestoreTest {
     @Test
     void aDiskWithoutAFileSystemIsRefusedWithNothingLeftRunning() throws Exception {
         Path root = dir.resolve("files-junk");
-        try (FileRestoreSessions sessions = new FileRestoreSessions(root, Duration.ofMinutes(10), OPTIONS)) {
+        try (FileRestoreSessions sessions = new FileRestoreSessions(root, Duration.ofMinutes(10), 4, OPTIONS)) {
             assertThatThrownBy(() -> sessions.open(garbage, store.chunks()))
                     .isInstanceOf(RestoreException.class)
                     .hasMessageStartingWith("restore point " + garbage.id() + " has no file system that can be read on its disks [vda]")
@@ -191,6 +191,25 @@ class FileRestoreTest {
                 assertThat(left.toList()).as("the session directory is removed").isEmpty();
             }
             assertThat(guestfishProcesses(root)).isZero();
+        }
+    }
+
+    @Test
+    void whatADeadProcessLeftIsRemovedByTheNextOne() throws Exception {
+        Path root = dir.resolve("files-crash");
+        FileRestoreSessions crashed = new FileRestoreSessions(root, Duration.ofMinutes(10), 1, OPTIONS);
+        FileRestore session = crashed.open(point, store.chunks());
+        Path sessionDir = root.resolve(session.id());
+        assertThat(guestfishProcesses(sessionDir)).isEqualTo(2);
+        assertThatThrownBy(() -> crashed.open(point, store.chunks())).as("one session allowed")
+                .hasMessageStartingWith("1 file restore session(s) are open, as many as allowed")
+                .extracting(e -> ((RestoreException) e).kind()).isEqualTo(StoreException.Kind.CONFLICT);
+        // the process "dies": nobody closes the session; guestfish runs on in the background
+        try (FileRestoreSessions next = new FileRestoreSessions(root, Duration.ofMinutes(10), 4, OPTIONS)) {
+            assertThat(guestfishProcesses(sessionDir)).as("guestfish and its qemu are gone").isZero();
+            assertThat(sessionDir).doesNotExist();
+        } finally {
+            crashed.close();
         }
     }
 
