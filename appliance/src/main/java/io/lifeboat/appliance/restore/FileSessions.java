@@ -43,7 +43,7 @@ public class FileSessions implements RestorePointPins {
         this.store = store;
         Path root = lifeboat.dataDir().resolve("files");
         try {
-            this.sessions = new FileRestoreSessions(root, properties.idleTimeout(),
+            this.sessions = new FileRestoreSessions(root, properties.idleTimeout(), properties.maxSessions(),
                     new FileRestore.Options(properties.forceTcg(), CACHE_CHUNKS));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create " + root + ": " + e.getMessage(), e);
