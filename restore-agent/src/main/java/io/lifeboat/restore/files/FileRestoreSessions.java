@@ -124,6 +124,8 @@ public final class FileRestoreSessions implements AutoCloseable {
                 .filter(p -> p.info().commandLine().map(c -> c.contains(under)).orElse(false))
                 .filter(p -> p.info().command().map(c -> c.contains("guestfish") || c.contains("qemu")).orElse(false))
                 .toList();
+        List<Long> servers = left.stream().filter(p -> p.info().command().map(c -> c.contains("guestfish")).orElse(false))
+                .map(ProcessHandle::pid).toList();
         for (ProcessHandle p : left) {
             p.destroyForcibly();
         }
@@ -134,6 +136,7 @@ public final class FileRestoreSessions implements AutoCloseable {
                 // its directory goes all the same; the process holds nothing but its socket
             }
         }
+        servers.forEach(Guestfish::removeSocket);
         try (Stream<Path> all = Files.walk(root)) {
             all.sorted(Comparator.reverseOrder()).filter(p -> !p.equals(root)).forEach(p -> p.toFile().delete());
         }

@@ -26,8 +26,9 @@ import java.util.regex.Pattern;
  * the server exit. The server, not the {@code --remote} client, prints libguestfs' errors, to its
  * stderr, which goes to {@code <dir>/guestfish.log}: a command failed if that log grew by a
  * {@code libguestfs: error: ...} line while it ran (commands run one at a time). Its output is
- * what the client wrote to stdout. The server's socket lives in the session directory
- * ({@code XDG_RUNTIME_DIR}), so nothing is left in {@code /tmp}.
+ * what the client wrote to stdout. The server listens on {@code /tmp/.guestfish-<uid>/socket-<pid>}
+ * (a fixed place, whatever {@code TMPDIR} says); it removes the socket when it exits, and
+ * {@link #removeSocket} does when it had to be killed.
  */
 final class Guestfish implements AutoCloseable {
     private static final Pattern PID = Pattern.compile("GUESTFISH_PID=(\\d+)");
@@ -55,8 +56,8 @@ final class Guestfish implements AutoCloseable {
      */
     static Guestfish listen(Path dir, List<String> drives, boolean forceTcg) throws RestoreException {
         Map<String, String> env = forceTcg
-                ? Map.of("LIBGUESTFS_BACKEND", "direct", "LIBGUESTFS_BACKEND_SETTINGS", "force_tcg", "XDG_RUNTIME_DIR", dir.toString())
-                : Map.of("LIBGUESTFS_BACKEND", "direct", "XDG_RUNTIME_DIR", dir.toString());
+                ? Map.of("LIBGUESTFS_BACKEND", "direct", "LIBGUESTFS_BACKEND_SETTINGS", "force_tcg")
+                : Map.of("LIBGUESTFS_BACKEND", "direct");
         List<String> command = new ArrayList<>(List.of("guestfish", "--listen", "--ro", "--format=raw"));
         for (String drive : drives) {
             command.add("-a");
@@ -182,9 +183,20 @@ final class Guestfish implements AutoCloseable {
             server.get().onExit().get(STOP_WAIT_SECONDS, TimeUnit.SECONDS);
         } catch (Exception notYet) {
             server.get().destroyForcibly();
+            removeSocket(pid);
         }
         for (ProcessHandle child : children) {
             child.destroyForcibly();
+        }
+    }
+
+    /** Removes the socket of a server that was killed (one that exits removes its own). */
+    static void removeSocket(long pid) {
+        try {
+            int uid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+            Files.deleteIfExists(Path.of("/tmp/.guestfish-" + uid, "socket-" + pid));
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException ignored) {
+            // a stale socket file in /tmp is all that is left
         }
     }
 

@@ -201,6 +201,9 @@ class FileRestoreTest {
         FileRestore session = crashed.open(point, store.chunks());
         Path sessionDir = root.resolve(session.id());
         assertThat(guestfishProcesses(sessionDir)).isEqualTo(2);
+        Path socket = Path.of("/tmp/.guestfish-" + Files.getAttribute(Path.of("/proc/self"), "unix:uid"),
+                "socket-" + session.guestfishPid());
+        assertThat(socket).exists();
         assertThatThrownBy(() -> crashed.open(point, store.chunks())).as("one session allowed")
                 .hasMessageStartingWith("1 file restore session(s) are open, as many as allowed")
                 .extracting(e -> ((RestoreException) e).kind()).isEqualTo(StoreException.Kind.CONFLICT);
@@ -208,6 +211,7 @@ class FileRestoreTest {
         try (FileRestoreSessions next = new FileRestoreSessions(root, Duration.ofMinutes(10), 4, OPTIONS)) {
             assertThat(guestfishProcesses(sessionDir)).as("guestfish and its qemu are gone").isZero();
             assertThat(sessionDir).doesNotExist();
+            assertThat(socket).as("the killed server's socket").doesNotExist();
         } finally {
             crashed.close();
         }
