@@ -3,6 +3,7 @@
 # Idempotent: packages already present are not reinstalled, running daemons are left alone.
 #
 #   scripts/host-setup.sh            packages for the appliance and the test suite, libvirtd started
+#                                    (libguestfs-tools among them: file-level restore)
 #   scripts/host-setup.sh --bench    also the benchmark peers (restic, borg) and debootstrap
 #   scripts/host-setup.sh --postgres also PostgreSQL, started, with a role lifeboat/lifeboat
 #                                    (LOGIN CREATEDB) for the catalog tests on 127.0.0.1:5432
@@ -21,7 +22,7 @@ for a in "$@"; do
     --test-servers) want_s3rver=1 ;;
     --postgres) want_postgres=1 ;;
     --browser) want_browser=1 ;;
-    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
     *) echo "host-setup: unknown option $a" >&2; exit 2 ;;
   esac
 done
@@ -33,6 +34,10 @@ fi
 
 pkgs=(libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients libvirt0
       qemu-system-x86 qemu-utils zstd e2fsprogs util-linux procps)
+# File-level restore reads guest file systems in libguestfs' appliance (a small VM), never on the
+# host kernel. Its recommends are left out like everyone's; what the appliance needs (a kernel,
+# supermin) it depends on.
+pkgs+=(libguestfs-tools)
 [ "$want_bench" = 1 ] && pkgs+=(restic borgbackup debootstrap hyperfine)
 [ "$want_postgres" = 1 ] && pkgs+=(postgresql)
 [ "$want_browser" = 1 ] && pkgs+=(chromium chromium-driver)

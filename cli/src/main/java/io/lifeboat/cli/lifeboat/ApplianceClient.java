@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lifeboat.cli.ExitCode;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -15,6 +16,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Base64;
 
@@ -61,6 +65,31 @@ final class ApplianceClient {
 
     JsonNode put(String path, Object json) throws CommandFailure, InterruptedException {
         return send(request(path).header("Content-Type", "application/json").PUT(body(json)));
+    }
+
+    /**
+     * GETs a download into {@code target} (created or replaced); its size. An error answer writes
+     * nothing and fails as {@link #get} would.
+     */
+    long download(String path, Path target) throws CommandFailure, InterruptedException {
+        HttpResponse<InputStream> r;
+        try {
+            r = http.send(request(path).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+        } catch (IOException e) {
+            throw unreachable(e);
+        }
+        try (InputStream in = r.body()) {
+            if (r.statusCode() / 100 != 2) {
+                String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                boolean json = r.headers().firstValue("Content-Type").orElse("").contains("json") && !text.isBlank();
+                throw new CommandFailure(exitCode(r.statusCode()), problem(r.statusCode(), json ? JSON.readTree(text) : JSON.missingNode()));
+            }
+            return Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
+        } catch (JsonProcessingException e) {
+            throw new CommandFailure(ExitCode.FAILED, "the appliance sent malformed JSON (HTTP " + r.statusCode() + ")");
+        } catch (IOException e) {
+            throw new CommandFailure(ExitCode.FAILED, "cannot write " + target + ": " + e.getMessage());
+        }
     }
 
     JsonNode postXml(String path, String xml) throws CommandFailure, InterruptedException {

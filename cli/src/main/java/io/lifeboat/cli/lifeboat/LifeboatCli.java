@@ -24,7 +24,7 @@ import java.net.URISyntaxException;
                 VmsCommand.class, VmCommand.class, SnapshotCommand.class, CloneCommand.class,
                 BackupCommand.class, JobCommand.class, JobsCommand.class,
                 RestorePointsCommand.class, RestorePointCommand.class,
-                RestoreCommand.class, InstantRecoverCommand.class, InstantRecoveriesCommand.class, InstantRecoveryCommand.class,
+                RestoreCommand.class, FilesCommand.class, InstantRecoverCommand.class, InstantRecoveriesCommand.class, InstantRecoveryCommand.class,
                 ReplicationCommand.class, PoliciesCommand.class, PolicyCommand.class,
                 CommandLine.HelpCommand.class})
 public final class LifeboatCli {

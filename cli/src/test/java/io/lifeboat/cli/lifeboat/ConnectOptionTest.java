@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lifeboat.cli.ExitCode;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 
 import org.junit.jupiter.api.Test;
 
@@ -33,22 +30,7 @@ class ConnectOptionTest {
         }
     }
 
-    private static synchronized int lifeboat(StubAppliance appliance, String... args) {
-        String[] all = new String[args.length + 4];
-        all[0] = "--url";
-        all[1] = appliance.uri().toString();
-        all[2] = "--password";
-        all[3] = "x";
-        System.arraycopy(args, 0, all, 4, args.length);
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        try {
-            System.setOut(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
-            return LifeboatCli.run(all);
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
+    private static int lifeboat(StubAppliance appliance, String... args) {
+        return appliance.lifeboat(args);
     }
 }

@@ -2,8 +2,10 @@ package io.lifeboat.cli.lifeboat;
 
 import com.sun.net.httpserver.HttpServer;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -35,6 +37,28 @@ final class StubAppliance implements AutoCloseable {
 
     URI uri() {
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    }
+
+    /** Runs {@code lifeboat --url <this> --password x args...}, its output swallowed; the exit code. */
+    int lifeboat(String... args) {
+        String[] all = new String[args.length + 4];
+        all[0] = "--url";
+        all[1] = uri().toString();
+        all[2] = "--password";
+        all[3] = "x";
+        System.arraycopy(args, 0, all, 4, args.length);
+        synchronized (StubAppliance.class) { // System.out is one for all tests
+            PrintStream out = System.out;
+            PrintStream err = System.err;
+            try {
+                System.setOut(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+                System.setErr(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+                return LifeboatCli.run(all);
+            } finally {
+                System.setOut(out);
+                System.setErr(err);
+            }
+        }
     }
 
     @Override
