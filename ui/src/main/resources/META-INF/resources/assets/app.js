@@ -26,6 +26,7 @@ const ROUTES = [
   [/^#\/points\/([^/]+)$/, 'points', ['vm']],
   [/^#\/points\/([^/]+)\/([^/]+)$/, 'point', ['vm', 'time']],
   [/^#\/restore\/([^/]+)\/([^/]+)$/, 'restore', ['vm', 'time']],
+  [/^#\/files\/([^/]+)\/([^/]+)$/, 'files', ['vm', 'time']],
   [/^#\/recoveries$/, 'recoveries', []],
   [/^#\/policies$/, 'policies', []],
   [/^#\/policies\/new$/, 'policy', []],
@@ -56,7 +57,7 @@ function route(hash) {
 
 function drawNav(current) {
   const section = (current.split('?')[0].match(/^#\/[^/]*/) ?? ['#/'])[0];
-  const aliases = { '#/restore': '#/points', '#/points': '#/points', '#/vm': '#/vms' };
+  const aliases = { '#/restore': '#/points', '#/files': '#/points', '#/points': '#/points', '#/vm': '#/vms' };
   const active = aliases[section] ?? section;
   render(html`<ul>${NAV.map(([href, label]) => html`<li><a href=${href}
     aria-current=${(active === href || (href === '#/' && active === '#/')) ? 'page' : 'false'}>${label}</a></li>`)}</ul>`,

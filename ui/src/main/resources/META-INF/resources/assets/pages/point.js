@@ -76,7 +76,8 @@ export default async function point(main, params) {
         : state.diff?.error ? html`<p class="error-text">${state.diff.error}</p>`
           : state.diff ? diffTable(state.diff, table) : nothing}
     `, html`
-      ${available ? html`<a class="button primary" href="#/restore/${pointPath(p.id)}" data-action="restore">Restore…</a>` : nothing}
+      ${available ? html`<a class="button" href="#/files/${pointPath(p.id)}" data-action="files">Browse files</a>
+        <a class="button primary" href="#/restore/${pointPath(p.id)}" data-action="restore">Restore…</a>` : nothing}
       <button type="button" class="danger" data-action="delete" ?disabled=${!available} @click=${async (e) => {
         const r = await deletePoint(e.currentTarget, p);
         if (r) { state.p = r; await loadDiff().catch(fail); draw(); }
