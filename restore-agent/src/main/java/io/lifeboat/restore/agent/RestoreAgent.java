@@ -31,7 +31,7 @@ import java.util.concurrent.Callable;
         version = "restore-agent 0.1.0",
         description = "Restore VMs and disks from a Lifeboat store, or from its replica in an S3 bucket alone: as a new"
                 + " VM, a clone beside the original, over the original, single disk images, or at once (instant recovery).",
-        subcommands = {ListCommand.class, RestoreCommand.class, InstantCommand.class, ResumeCommand.class,
+        subcommands = {ListCommand.class, RestoreCommand.class, InstantCommand.class, ResumeCommand.class, FilesCommand.class,
                 CommandLine.HelpCommand.class})
 public final class RestoreAgent {
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
