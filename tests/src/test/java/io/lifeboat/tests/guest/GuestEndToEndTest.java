@@ -25,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
  * PostgreSQL under a write load, an HTTP service and qemu-guest-agent) under TCG: the backups are
  * application-consistent through the agent and its PostgreSQL fsfreeze hook; a restored clone and
  * an instant recovery of the incremental both boot, their agent answers, PostgreSQL starts with
- * every row the load saw committed and no hole, and the HTTP service answers; and an appliance
+ * every row the load saw committed and no hole, and the HTTP service answers; file-level restore
+ * reads the same point's files without booting it; and an appliance
  * killed while the guest is frozen thaws it when it starts again.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -94,6 +95,22 @@ class GuestEndToEndTest {
         assertThat(job.path("state").asText()).as(job.toString()).isEqualTo("SUCCEEDED");
         Guest.awaitAgent(clone, Guest.BOOT);
         assertBootedWithConsistentData(clone);
+
+        // file-level restore of the same point: the files as the clone has them, without booting anything
+        Appliance.Reply files = appliance.post("/api/restore-points/" + point + "/files");
+        assertThat(files.status()).as(files.text()).isEqualTo(201);
+        String browsed = "/api/file-sessions/" + files.body().path("id").asText();
+        JsonNode root = files.body().path("filesystems").get(0);
+        assertThat(root.path("type").asText()).isEqualTo("ext4");
+        String fs = "?fs=" + root.path("device").asText();
+        assertThat(appliance.get(browsed + "/ls" + fs + "&path=/etc").text()).contains("\"hostname\"", "\"fstab\"");
+        assertThat(appliance.get(browsed + "/file" + fs + "&path=/etc/hostname").text()).isEqualTo("lifeboat-guest\n");
+        assertThat(appliance.get(browsed + "/file" + fs + "&path=/var/lib/lifeboat-load/committed").text())
+                .as("the load's file as the restore point holds it").isEqualTo(Guest.sh(clone, "cat /var/lib/lifeboat-load/committed"));
+        Appliance.Reply logs = appliance.get(browsed + "/tar" + fs + "&path=/var/log");
+        assertThat(logs.status()).isEqualTo(200);
+        assertThat(logs.text()).contains("fsfreeze-hook.log");
+        assertThat(appliance.delete(browsed).status()).isEqualTo(204);
         Guest.run(List.of("virsh", "-c", Guest.URI, "destroy", clone), Duration.ofMinutes(1));
 
         // an instant recovery of the same point: runs from the store, boots all the same
