@@ -44,7 +44,7 @@ public class FileSessions implements RestorePointPins {
         Path root = lifeboat.dataDir().resolve("files");
         try {
             this.sessions = new FileRestoreSessions(root, properties.idleTimeout(), properties.maxSessions(),
-                    new FileRestore.Options(properties.forceTcg(), CACHE_CHUNKS));
+                    new FileRestore.Options(properties.forceTcg(), CACHE_CHUNKS, properties.commandTimeout()));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create " + root + ": " + e.getMessage(), e);
         }

@@ -42,14 +42,26 @@ public final class FileRestore implements AutoCloseable {
     private static final int STAT_BATCH = 256;
 
     /**
-     * @param forceTcg    run the appliance without KVM (hosts where it is missing or broken)
-     * @param cacheChunks decoded chunks each disk's export keeps in memory
+     * @param forceTcg       run the appliance without KVM (hosts where it is missing or broken)
+     * @param cacheChunks    decoded chunks each disk's export keeps in memory
+     * @param commandTimeout how long one guestfish command (the launch, a listing, a download) may
+     *                       take before the session's appliance is stopped
      */
-    public record Options(boolean forceTcg, int cacheChunks) {
+    public record Options(boolean forceTcg, int cacheChunks, Duration commandTimeout) {
+        /** A command's default deadline: a tar of a large directory under TCG takes minutes. */
+        public static final Duration COMMAND_TIMEOUT = Duration.ofMinutes(15);
+
         public Options {
             if (cacheChunks < 0) {
                 throw new IllegalArgumentException("cacheChunks must not be negative");
             }
+            if (commandTimeout.isNegative() || commandTimeout.isZero()) {
+                throw new IllegalArgumentException("the guestfish command timeout must be positive");
+            }
+        }
+
+        public Options(boolean forceTcg, int cacheChunks) {
+            this(forceTcg, cacheChunks, COMMAND_TIMEOUT);
         }
     }
 
@@ -119,7 +131,7 @@ public final class FileRestore implements AutoCloseable {
             }
             server = NbdServer.start(NbdServerOptions.unix(socket), exports);
             long started = System.nanoTime();
-            guestfish = Guestfish.listen(dir, drives, options.forceTcg());
+            guestfish = Guestfish.listen(dir, drives, options.forceTcg(), options.commandTimeout());
             guestfish.launch();
             Duration launch = Duration.ofNanos(System.nanoTime() - started);
             List<GuestFilesystem> found = filesystems(guestfish, manifest);

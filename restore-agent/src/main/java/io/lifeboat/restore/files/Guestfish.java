@@ -9,11 +9,14 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -39,22 +42,27 @@ final class Guestfish implements AutoCloseable {
     private final long pid;
     private final Map<String, String> env;
     private final Path log;
+    private final Duration commandTimeout;
     private long logRead;
 
-    private Guestfish(Path dir, long pid, Map<String, String> env, Path log) {
+    private Guestfish(Path dir, long pid, Map<String, String> env, Path log, Duration commandTimeout) {
         this.dir = dir;
         this.pid = pid;
         this.env = env;
         this.log = log;
+        this.commandTimeout = commandTimeout;
     }
 
     /**
      * Starts the server with {@code drives} (URIs such as {@code nbd:///vda?socket=/path}) added
      * read-only as raw; the appliance is not launched yet ({@link #launch}).
      *
-     * @param forceTcg run the appliance without KVM, for hosts where KVM is missing or broken
+     * @param forceTcg       run the appliance without KVM, for hosts where KVM is missing or broken
+     * @param commandTimeout how long one command may take; a server that does not answer in time
+     *                       is killed (a hung appliance must not hold a caller for ever)
      */
-    static Guestfish listen(Path dir, List<String> drives, boolean forceTcg) throws RestoreException {
+    static Guestfish listen(Path dir, List<String> drives, boolean forceTcg, Duration commandTimeout)
+            throws RestoreException {
         Map<String, String> env = forceTcg
                 ? Map.of("LIBGUESTFS_BACKEND", "direct", "LIBGUESTFS_BACKEND_SETTINGS", "force_tcg")
                 : Map.of("LIBGUESTFS_BACKEND", "direct");
@@ -84,7 +92,7 @@ final class Guestfish implements AutoCloseable {
             if (!m.find()) {
                 throw new RestoreException(Kind.IO, "guestfish --listen did not say its pid: " + Files.readString(out).strip());
             }
-            return new Guestfish(dir, Long.parseLong(m.group(1)), env, err);
+            return new Guestfish(dir, Long.parseLong(m.group(1)), env, err, commandTimeout);
         } catch (RestoreException e) {
             throw e;
         } catch (IOException e) {
@@ -125,8 +133,27 @@ final class Guestfish implements AutoCloseable {
             }, "guestfish-stderr");
             errReader.setDaemon(true);
             errReader.start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            int exit = p.waitFor();
+            // past the deadline the server is killed: the client then ends, and so does this read
+            AtomicBoolean late = new AtomicBoolean();
+            CompletableFuture<?> deadline = CompletableFuture.runAsync(() -> {
+                if (p.isAlive()) {
+                    late.set(true);
+                    kill();
+                    p.destroyForcibly();
+                }
+            }, CompletableFuture.delayedExecutor(commandTimeout.toMillis(), TimeUnit.MILLISECONDS));
+            String out;
+            int exit;
+            try {
+                out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                exit = p.waitFor();
+            } finally {
+                deadline.cancel(false);
+            }
+            if (late.get()) {
+                throw new RestoreException(Kind.IO, "guestfish " + command[0] + " did not answer within "
+                        + commandTimeout.toSeconds() + " s; the session's appliance was stopped");
+            }
             errReader.join();
             String error = err + newInLog();
             int at = error.indexOf(ERROR);
@@ -188,6 +215,16 @@ final class Guestfish implements AutoCloseable {
         for (ProcessHandle child : children) {
             child.destroyForcibly();
         }
+    }
+
+    /** Kills the server and its appliance at once, without asking. */
+    private void kill() {
+        ProcessHandle.of(pid).ifPresent(server -> {
+            List<ProcessHandle> children = server.descendants().toList();
+            server.destroyForcibly();
+            children.forEach(ProcessHandle::destroyForcibly);
+            removeSocket(pid);
+        });
     }
 
     /** Removes the socket of a server that was killed (one that exits removes its own). */

@@ -195,6 +195,23 @@ class FileRestoreTest {
     }
 
     @Test
+    void aCommandPastItsDeadlineStopsTheApplianceAndLeavesNothing() throws Exception {
+        Path root = dir.resolve("files-late");
+        // the appliance's boot takes longer than this under TCG: the launch is the late command
+        FileRestore.Options late = new FileRestore.Options(true, 16, Duration.ofSeconds(2));
+        try (FileRestoreSessions sessions = new FileRestoreSessions(root, Duration.ofMinutes(10), 4, late)) {
+            assertThatThrownBy(() -> sessions.open(point, store.chunks()))
+                    .isInstanceOf(RestoreException.class)
+                    .hasMessage("guestfish run did not answer within 2 s; the session's appliance was stopped");
+            assertThat(sessions.list()).isEmpty();
+            try (var left = Files.list(root)) {
+                assertThat(left.toList()).as("the session directory is removed").isEmpty();
+            }
+            assertThat(guestfishProcesses(root)).isZero();
+        }
+    }
+
+    @Test
     void whatADeadProcessLeftIsRemovedByTheNextOne() throws Exception {
         Path root = dir.resolve("files-crash");
         FileRestoreSessions crashed = new FileRestoreSessions(root, Duration.ofMinutes(10), 1, OPTIONS);
