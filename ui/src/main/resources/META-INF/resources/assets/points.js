@@ -3,7 +3,7 @@
 // (protected, notes) and deleting with a confirmation.
 import { html, nothing } from './vendor.js';
 import { api, pointPath } from './api.js';
-import { badge, confirm, act } from './ui.js';
+import { badge, confirm, act, table } from './ui.js';
 import * as fmt from './format.js';
 
 const OLD_AFTER_MS = 30 * 24 * 3600 * 1000;
@@ -47,7 +47,7 @@ export async function deletePoint(button, p) {
 }
 
 /** The per-disk table of a diff, and its total. */
-export const diffTable = (d, table) => html`<div data-testid="diff">
+export const diffTable = (d) => html`<div data-testid="diff">
   <p>From ${fmt.time(d.fromTime)} to ${fmt.time(d.toTime)}: <strong data-testid="diff-total">${fmt.bytes(d.changedBytes)}</strong> changed.</p>
   ${table([
     ['Disk', (x) => x.name],

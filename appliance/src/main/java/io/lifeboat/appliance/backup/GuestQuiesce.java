@@ -21,7 +21,7 @@ import org.libvirt.LibvirtException;
 final class GuestQuiesce {
     static final String FROZEN = "frozen";
     private static final String FREEZE = "{\"execute\":\"guest-fsfreeze-freeze\"}";
-    private static final String THAW = "{\"execute\":\"guest-fsfreeze-thaw\"}";
+    static final String THAW = "{\"execute\":\"guest-fsfreeze-thaw\"}";
 
     private final Domain domain;
     private final RunDirectory run;

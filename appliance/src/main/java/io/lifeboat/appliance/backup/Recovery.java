@@ -142,8 +142,7 @@ final class Recovery {
             if (d.isActive() != 1) {
                 return; // a VM shut off since has nothing frozen
             }
-            String answer = d.qemuAgentCommand("{\"execute\":\"guest-fsfreeze-thaw\"}",
-                    (int) Math.max(1, jobEndTimeout.toSeconds()), 0);
+            String answer = d.qemuAgentCommand(GuestQuiesce.THAW, (int) Math.max(1, jobEndTimeout.toSeconds()), 0);
             actions.add("thawed the file systems of " + vm + ", frozen by job " + job + " when the appliance stopped ("
                     + answer.replaceAll("\\s", "") + ")");
         } catch (LibvirtException e) {

@@ -209,8 +209,7 @@ final class Guestfish implements AutoCloseable {
         try {
             server.get().onExit().get(STOP_WAIT_SECONDS, TimeUnit.SECONDS);
         } catch (Exception notYet) {
-            server.get().destroyForcibly();
-            removeSocket(pid);
+            kill();
         }
         for (ProcessHandle child : children) {
             child.destroyForcibly();

@@ -113,8 +113,8 @@ public final class InstantRecovery implements AutoCloseable {
     public InstantSession start(Manifest manifest, ChunkSource source, Options o)
             throws StoreException {
         DomainXml xml = parseDomain(manifest);
-        // what cannot be remapped refuses before anything is made; the remap itself comes with the overlays
-        DomainRemap.remapHostPaths(parseDomain(manifest), o.vmName(), o.imageDir().toAbsolutePath());
+        // first, so that what cannot be remapped refuses before anything is made
+        List<String> hostPaths = DomainRemap.remapHostPaths(xml, o.vmName(), o.imageDir().toAbsolutePath());
         List<DiskMap> disks = manifest.disks();
         List<InstantSession.Disk> planned = new ArrayList<>();
         for (DiskMap d : disks) {
@@ -153,7 +153,7 @@ public final class InstantRecovery implements AutoCloseable {
                 for (InstantSession.Disk d : withOverlays) {
                     QemuImg.nbdOverlay(Path.of(d.overlay()), d.target(), socket, manifest.disk(d.target()).size());
                 }
-                remap(xml, session, uuid, o.newIdentity(), o.imageDir().toAbsolutePath());
+                remap(xml, session, uuid, o.newIdentity(), hostPaths);
                 Files.createDirectories(o.imageDir());
                 store.record(session);
                 // again: a VM of that name or UUID defined meanwhile would be redefined, not refused, by libvirt
@@ -531,19 +531,21 @@ public final class InstantRecovery implements AutoCloseable {
     /**
      * The restore's rules ({@link DomainRemap}: disks not in the restore point removed, media not
      * available on the host ejected, new MACs for a new identity), with each restored disk on its
-     * overlay backed by the export. What the rules changed is logged.
+     * overlay backed by the export. What the rules changed is logged, with {@code hostPaths}, what
+     * the start's remap of the VM's own host paths did.
      */
-    private static void remap(DomainXml xml, InstantSession session, String uuid, boolean newIdentity, Path ownFiles)
-            throws RestoreException {
+    private static void remap(DomainXml xml, InstantSession session, String uuid, boolean newIdentity,
+                              List<String> hostPaths) throws RestoreException {
         Map<String, Path> overlays = new LinkedHashMap<>();
         session.disks().forEach(d -> overlays.put(d.target(), Path.of(d.overlay())));
         DomainRemap.Result r = DomainRemap.apply(xml, session.vm(), uuid, newIdentity, overlays, DiskFormat.QCOW2,
-                NetworkMapping.none(), LibvirtConnection.isLocal(session.libvirtUri()), ownFiles);
+                NetworkMapping.none(), LibvirtConnection.isLocal(session.libvirtUri()), null);
         xml.dropNvramPath();
         for (InstantSession.Disk d : session.disks()) {
             xml.backWithNbd(d.target(), d.overlay(), d.target(), session.socket());
         }
-        r.notes().forEach(n -> LOG.log(System.Logger.Level.INFO, "instant recovery " + session.id() + ": " + n));
+        java.util.stream.Stream.concat(hostPaths.stream(), r.notes().stream())
+                .forEach(n -> LOG.log(System.Logger.Level.INFO, "instant recovery " + session.id() + ": " + n));
     }
 
     private static boolean hasBackingChain(Domain domain, InstantSession.Disk disk) throws LibvirtException {

@@ -74,7 +74,7 @@ export default async function point(main, params) {
       <h2>Changes since the point before</h2>
       ${state.previous == null ? html`<p class="empty">This is the VM's oldest restore point.</p>`
         : state.diff?.error ? html`<p class="error-text">${state.diff.error}</p>`
-          : state.diff ? diffTable(state.diff, table) : nothing}
+          : state.diff ? diffTable(state.diff) : nothing}
     `, html`
       ${available ? html`<a class="button" href="#/files/${pointPath(p.id)}" data-action="files">Browse files</a>
         <a class="button primary" href="#/restore/${pointPath(p.id)}" data-action="restore">Restore…</a>` : nothing}

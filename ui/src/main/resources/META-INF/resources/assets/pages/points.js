@@ -127,7 +127,7 @@ async function vmPoints(main, vm) {
         <p class="help">Tick two rows: the diff reads only the two manifests, per disk the chunks whose content differs.</p>
         <button type="button" data-action="compare" ?disabled=${state.picked.length !== 2} @click=${compare}>Compare the two ticked</button>
         ${state.diffError ? html`<p class="error-text">${state.diffError}</p>` : nothing}
-        ${state.diff ? diffTable(state.diff, table) : nothing}
+        ${state.diff ? diffTable(state.diff) : nothing}
       </section>`), main);
   };
   draw();
