@@ -4,6 +4,15 @@
 # "app", table "rows"), a small HTTP service on port 8000 and qemu-guest-agent with an fsfreeze hook
 # that CHECKPOINTs PostgreSQL before a freeze. Run as root on a Debian 12 host.
 #
+# The same system comes in two more disk layouts, for file-level restore (same kernel and initrd):
+#   disk-gpt.qcow2  GPT: partition 1 "EFI" (vfat, /boot/efi), partition 2 "root" (ext4);
+#                   hostname lifeboat-gpt; boot with root=/dev/vda2
+#   disk-lvm.qcow2  MBR: partition 1 an LVM physical volume of volume group "lifeboat", whose
+#                   logical volume "root" holds xfs; hostname lifeboat-lvm;
+#                   boot with root=/dev/mapper/lifeboat-root
+# They are made without loop devices or host mounts: the GPT disk by sgdisk and a partition-sized
+# mkfs.ext4 -d copied into place, the LVM one in libguestfs' appliance.
+#
 #   scripts/guest-image.sh              build unless cached; prints the image directory (last line)
 #   scripts/guest-image.sh --print-dir  print the directory it would use, build nothing
 #   scripts/guest-image.sh --force      rebuild even if cached
@@ -23,9 +32,11 @@
 # is renamed into place only when complete.
 set -euo pipefail
 
-PACKAGES="linux-image-amd64 systemd-sysv qemu-guest-agent udev ifupdown isc-dhcp-client postgresql python3"
+# lvm2: the initrd then activates a root on LVM (the LVM layout boots with the same initrd).
+PACKAGES="linux-image-amd64 systemd-sysv qemu-guest-agent udev ifupdown isc-dhcp-client postgresql python3 lvm2"
 SUITE=bookworm
 DISK_SIZE=6G
+LAYOUT_SIZE=6200M   # the GPT and LVM disks: a root of DISK_SIZE and room for the partitions
 
 cache="${LIFEBOAT_GUEST_CACHE:-/var/cache/lifeboat/guest}"
 mirror="${LIFEBOAT_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
@@ -52,7 +63,7 @@ out="$cache/$key"
 
 complete() { # DIR: does it hold a whole image?
   local f
-  for f in vmlinuz initrd.img disk.qcow2 recipe; do [ -s "$1/$f" ] || return 1; done
+  for f in vmlinuz initrd.img disk.qcow2 disk-gpt.qcow2 disk-lvm.qcow2 recipe; do [ -s "$1/$f" ] || return 1; done
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -213,11 +224,68 @@ EOF
   rm -rf "$root"/var/lib/apt/lists/*
 }
 
+rename_host() { # DIR NAME: the system in DIR calls itself NAME
+  echo "$2" > "$1/etc/hostname"
+  sed -i "s/\blifeboat-guest\b/$2/" "$1/etc/hosts"
+}
+
+# GPT: partition 1 "EFI" (64 MiB, formatted vfat in build_lvm's appliance), partition 2 "root",
+# an ext4 made from the root tree at the partition's size and copied to the partition's offset.
+build_gpt() {
+  local disk="$work/disk-gpt.raw" part="$work/gpt-root.raw" start sectors
+  rename_host "$root" lifeboat-gpt
+  mkdir -p "$root/boot/efi"
+  printf 'PARTLABEL=root / ext4 defaults 0 1\nPARTLABEL=EFI /boot/efi vfat umask=0077 0 2\n' > "$root/etc/fstab"
+  truncate -s "$LAYOUT_SIZE" "$disk"
+  sgdisk -n 1:2048:133119 -t 1:ef00 -c 1:EFI -n 2:133120:0 -t 2:8300 -c 2:root "$disk"
+  read -r start sectors < <(sfdisk --dump "$disk" | sed -n 's/^.*2 : start= *\([0-9]*\), size= *\([0-9]*\),.*$/\1 \2/p')
+  [ -n "$sectors" ] || die "no partition 2 on $disk"
+  truncate -s $((sectors * 512)) "$part"
+  mkfs.ext4 -q -F -L lifeboat-root -d "$root" "$part"
+  dd if="$part" of="$disk" bs=4M seek=$((start * 512)) oflag=seek_bytes conv=notrunc,sparse status=none
+  rm -f "$part"
+}
+
+# LVM on MBR with an xfs root: mkfs.xfs cannot populate from a directory, so the tree is copied
+# from the ext4 disk inside libguestfs' appliance (a minute or two under TCG). The GPT disk's EFI
+# partition is formatted in the same appliance.
+build_lvm() {
+  truncate -s "$LAYOUT_SIZE" "$work/disk-lvm.raw"
+  LIBGUESTFS_BACKEND=direct LIBGUESTFS_BACKEND_SETTINGS=force_tcg guestfish <<EOF
+add $work/disk.raw readonly:true format:raw
+add $work/disk-lvm.raw format:raw
+add $work/disk-gpt.raw format:raw
+memsize 1024
+smp 2
+run
+part-disk /dev/sdb mbr
+part-set-mbr-id /dev/sdb 1 0x8e
+pvcreate /dev/sdb1
+vgcreate lifeboat /dev/sdb1
+lvcreate-free root lifeboat 100
+mkfs xfs /dev/lifeboat/root label:lifeboatroot
+mkmountpoint /src
+mkmountpoint /lvm
+mount-ro /dev/sda /src
+mount /dev/lifeboat/root /lvm
+cp-a /src/. /lvm/
+write /lvm/etc/hostname "lifeboat-lvm\n"
+write /lvm/etc/hosts "127.0.0.1\tlocalhost\n127.0.1.1\tlifeboat-lvm\n::1\tlocalhost ip6-localhost ip6-loopback\n"
+write /lvm/etc/fstab "/dev/mapper/lifeboat-root / xfs defaults 0 1\n"
+mkfs vfat /dev/sdc1 label:EFI
+mkmountpoint /efi
+mount /dev/sdc1 /efi
+mkdir-p /efi/EFI/lifeboat
+write /efi/EFI/lifeboat/README.txt "the EFI system partition of lifeboat-gpt\n"
+umount-all
+EOF
+}
+
 build() {
   command -v debootstrap >/dev/null || { apt-get update -q && apt-get install -y debootstrap; } >&2
   local t
-  for t in qemu-img mkfs.ext4 chroot; do
-    command -v "$t" >/dev/null || die "$t missing (scripts/host-setup.sh installs qemu-utils and e2fsprogs)"
+  for t in qemu-img mkfs.ext4 chroot sgdisk sfdisk guestfish; do
+    command -v "$t" >/dev/null || die "$t missing (scripts/host-setup.sh installs qemu-utils, e2fsprogs and libguestfs-tools)"
   done
 
   mkdir -p "$cache"
@@ -252,11 +320,16 @@ build() {
 
   truncate -s "$DISK_SIZE" "$work/disk.raw"
   mkfs.ext4 -q -F -L lifeboat-root -d "$root" "$work/disk.raw" >&2
+  build_gpt >&2
   rm -rf --one-file-system "$root"
-  qemu-img convert -O qcow2 "$work/disk.raw" "$work/disk.qcow2"
-  rm -f "$work/disk.raw"
+  build_lvm >&2
+  local d
+  for d in disk disk-gpt disk-lvm; do
+    qemu-img convert -O qcow2 "$work/$d.raw" "$work/$d.qcow2"
+    rm -f "$work/$d.raw"
+  done
   printf '%s' "$recipe" > "$work/recipe"   # sha256sum of this file is the key
-  sync -f "$work/disk.qcow2"
+  sync -f "$work/disk.qcow2" "$work/disk-gpt.qcow2" "$work/disk-lvm.qcow2"
 
   # Publish: the final name appears only with a whole image behind it.
   if [ -e "$out" ]; then

@@ -8,7 +8,8 @@
 #   scripts/host-setup.sh --postgres also PostgreSQL, started, with a role lifeboat/lifeboat
 #                                    (LOGIN CREATEDB) for the catalog tests on 127.0.0.1:5432
 #   scripts/host-setup.sh --test-servers  also s3rver (npm; Node.js from Debian if missing), the
-#                                    replication tests' third S3 server (--bench includes it)
+#                                    replication tests' third S3 server (--bench includes it),
+#                                    and unzip, which the file-restore tests unpack zips with
 #   scripts/host-setup.sh --browser  also Chromium and ChromeDriver, for the console's browser tests
 set -euo pipefail
 
@@ -37,7 +38,10 @@ pkgs=(libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients libvirt0
 # File-level restore reads guest file systems in libguestfs' appliance (a small VM), never on the
 # host kernel. Its recommends are left out like everyone's; what the appliance needs (a kernel,
 # supermin) it depends on.
-pkgs+=(libguestfs-tools)
+# libguestfs-xfs (a recommends of libguestfs0) lets it read xfs, the root of many RHEL-like guests.
+pkgs+=(libguestfs-tools libguestfs-xfs)
+# unzip: the tests unpack the zip a directory download makes, as a user would.
+[ "$want_s3rver" = 1 ] && pkgs+=(unzip)
 [ "$want_bench" = 1 ] && pkgs+=(restic borgbackup debootstrap hyperfine)
 [ "$want_postgres" = 1 ] && pkgs+=(postgresql)
 [ "$want_browser" = 1 ] && pkgs+=(chromium chromium-driver)

@@ -50,13 +50,16 @@ class FileSessionController {
     private static final String START = "restore-point.files";
     private static final String DOWNLOAD = "file-session.download";
     private static final String CLOSE = "file-session.close";
+    private static final String PUT_BACK = "file-session.put-back";
 
     private final FileSessions sessions;
     private final AuditLog audit;
+    private final HostParameter hosts;
 
-    FileSessionController(FileSessions sessions, AuditLog audit) {
+    FileSessionController(FileSessions sessions, AuditLog audit, HostParameter hosts) {
         this.sessions = sessions;
         this.audit = audit;
+        this.hosts = hosts;
     }
 
     /**
@@ -146,6 +149,18 @@ class FileSessionController {
         return stream(user, id, fs, p, MediaType.parseMediaType("application/x-tar"), () -> session.tar(fs, p));
     }
 
+    @GetMapping("/api/file-sessions/{id}/zip")
+    @Operation(summary = "Download a directory of a guest file system as zip",
+            description = "A zip archive (deflated) of the directory and everything under it, names relative to it;"
+                    + " modes, times and symbolic links kept, hard links as copies, device and FIFO nodes left out."
+                    + " 400 not a directory; 404 no such directory.")
+    ResponseEntity<StreamingResponseBody> zip(@PathVariable String id, @RequestParam String fs, @RequestParam String path,
+                                              Principal user) throws StoreException {
+        GuestPath p = GuestPath.of(path);
+        FileRestore session = sessions.get(id);
+        return stream(user, id, fs, p, MediaType.parseMediaType("application/zip"), () -> session.zip(fs, p));
+    }
+
     /** Makes the download (audited either way) and answers with its bytes; the temporary file goes once they are sent. */
     private ResponseEntity<StreamingResponseBody> stream(Principal user, String id, String fs, GuestPath path, MediaType type,
                                                          AuditLog.Work<FileRestore.Download, StoreException> download)
@@ -168,6 +183,35 @@ class FileSessionController {
                 .header(HttpHeaders.CONTENT_DISPOSITION,
                         ContentDisposition.attachment().filename(d.name(), StandardCharsets.UTF_8).build().toString())
                 .body(body);
+    }
+
+    /**
+     * Where a file of the session goes back to: a running VM (on {@code host}, default the default
+     * libvirt host) and a path in it (default: the file's own path).
+     */
+    record PutBackBody(String fs, String path, String vm, String host, String target, Boolean overwrite) {
+    }
+
+    @PostMapping("/api/file-sessions/{id}/put-back")
+    @Operation(summary = "Put a file of a guest file system back into a running VM",
+            description = "Writes the file into the VM through its guest agent (to a temporary file beside the target, given"
+                    + " the file's mode, then renamed over it: never a half-written target). 200 with what was written;"
+                    + " 400 not a file or a bad path; 404 no such session, file or VM; 409 the VM is not running, the target"
+                    + " exists and overwrite is not set, or the agent refused; 422 no guest agent answers.")
+    FileSessions.PutBack putBack(@PathVariable String id, @org.springframework.web.bind.annotation.RequestBody PutBackBody body,
+                                 Principal user) throws StoreException {
+        if (body == null || body.fs() == null || body.path() == null || body.vm() == null) {
+            throw io.lifeboat.restore.RestoreException.badInput("fs, path and vm are required: which file, and which running VM"
+                    + " it goes back into");
+        }
+        GuestPath from = GuestPath.of(body.path());
+        GuestPath to = body.target() == null ? from : GuestPath.of(body.target());
+        if (to.isRoot()) {
+            throw io.lifeboat.restore.RestoreException.badInput("target must name a file, not /");
+        }
+        String uri = hosts.resolve(body.host());
+        return audit.audited(user.getName(), PUT_BACK, id, body.fs() + ":" + from + " -> " + body.vm() + ":" + to,
+                () -> sessions.putBack(id, body.fs(), from, uri, body.vm(), to, Boolean.TRUE.equals(body.overwrite())));
     }
 
     @DeleteMapping("/api/file-sessions/{id}")

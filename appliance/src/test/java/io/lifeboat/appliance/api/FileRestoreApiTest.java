@@ -47,7 +47,8 @@ class FileRestoreApiTest extends LibvirtAppliance {
 
     @Test
     void browsesDownloadsAndClosesASessionOverHttp() throws Exception {
-        String point = backUp(vmWithFiles());
+        String vm = vmWithFiles();
+        String point = backUp(vm);
 
         ApiClient.Reply opened = admin().post("/api/restore-points/" + point + "/files");
         assertThat(opened.status()).as(opened.text()).isEqualTo(201);
@@ -84,6 +85,13 @@ class FileRestoreApiTest extends LibvirtAppliance {
         Path out = Files.createDirectories(dir.resolve("untarred"));
         TestVms.run("tar", "-xf", archive.toString(), "-C", out.toString());
         assertThat(Files.readString(out.resolve("syslog"))).isEqualTo(SYSLOG);
+        HttpResponse<byte[]> zip = download(base + "/zip?fs=/dev/sda1&path=/var/log");
+        assertThat(zip.statusCode()).isEqualTo(200);
+        assertThat(zip.headers().firstValue("Content-Type").orElse("")).isEqualTo("application/zip");
+        assertThat(zip.headers().firstValue("Content-Disposition").orElse("")).contains("log.zip");
+        Path unzipped = Files.createDirectories(dir.resolve("unzipped"));
+        TestVms.run("unzip", "-q", Files.write(dir.resolve("log.zip"), zip.body()).toString(), "-d", unzipped.toString());
+        assertThat(Files.readString(unzipped.resolve("syslog"))).isEqualTo(SYSLOG);
 
         ApiClient.Reply missing = admin().get(base + "/file?fs=/dev/sda1&path=/etc/shadow");
         assertThat(missing.status()).isEqualTo(404);
@@ -93,6 +101,22 @@ class FileRestoreApiTest extends LibvirtAppliance {
         assertThat(escaping.status()).isEqualTo(400);
         assertThat(escaping.body().path("detail").asString()).contains("climbs above the root");
         assertThat(admin().get(base + "/ls?fs=/dev/sdz1&path=/").status()).isEqualTo(404);
+
+        // put back into a VM: checked before anything is written (the running case is FileRestoreLayoutsTest's, on a real guest)
+        ApiClient.Reply noVm = admin().post(base + "/put-back", "application/json", "{\"fs\":\"/dev/sda1\",\"path\":\"/etc/hostname\"}");
+        assertThat(noVm.status()).as(noVm.text()).isEqualTo(400);
+        assertThat(noVm.body().path("detail").asString()).contains("vm");
+        ApiClient.Reply stopped = admin().post(base + "/put-back", "application/json",
+                "{\"fs\":\"/dev/sda1\",\"path\":\"/etc/hostname\",\"vm\":\"" + vm + "\"}");
+        assertThat(stopped.status()).as(stopped.text()).isEqualTo(409);
+        assertThat(stopped.body().path("detail").asString()).contains("is not running");
+        ApiClient.Reply unknown = admin().post(base + "/put-back", "application/json",
+                "{\"fs\":\"/dev/sda1\",\"path\":\"/etc/hostname\",\"vm\":\"lbtest-no-such-vm\"}");
+        assertThat(unknown.status()).as(unknown.text()).isEqualTo(404);
+        ApiClient.Reply aDir = admin().post(base + "/put-back", "application/json",
+                "{\"fs\":\"/dev/sda1\",\"path\":\"/etc\",\"vm\":\"" + vm + "\"}");
+        assertThat(aDir.status()).as(aDir.text()).isEqualTo(400);
+        assertThat(aDir.body().path("detail").asString()).contains("only files are put back");
 
         ApiClient.Reply held = admin().delete("/api/restore-points/" + point);
         assertThat(held.status()).as("a restore point being browsed is kept: " + held.text()).isEqualTo(409);
@@ -105,7 +129,7 @@ class FileRestoreApiTest extends LibvirtAppliance {
         assertThat(entries).anyMatch(e -> e.action().equals("restore-point.files") && e.target().equals(point)
                 && e.outcome() == AuditEntry.Outcome.SUCCEEDED);
         assertThat(entries).filteredOn(e -> e.action().equals("file-session.download") && e.target().equals(id)
-                && e.outcome() == AuditEntry.Outcome.SUCCEEDED).hasSize(2);
+                && e.outcome() == AuditEntry.Outcome.SUCCEEDED).hasSize(3);
         assertThat(entries).anyMatch(e -> e.action().equals("file-session.download")
                 && e.outcome() == AuditEntry.Outcome.FAILED);
         assertThat(entries).anyMatch(e -> e.action().equals("file-session.close") && e.target().equals(id));

@@ -14,7 +14,8 @@ import org.openqa.selenium.By;
  * The console's file browser ({@code #/files/<vm>/<time>}) in a real browser: a VM whose disk
  * holds an ext4 file system with known files is backed up for real; from its restore point's page
  * the user opens the files, walks into {@code /etc}, and the page's download links give the bytes
- * the disk had (fetched with the page's own session); a directory's tar link answers a tar. The
+ * the disk had (fetched with the page's own session); a directory's tar and zip links answer a tar
+ * and a zip. The
  * session is reused when the page is opened again, and closed with its button.
  */
 class FilesBrowserTest extends ConsoleTest {
@@ -46,6 +47,20 @@ class FilesBrowserTest extends ConsoleTest {
         String href = browser.find(By.cssSelector("a[data-file=hostname]")).getAttribute("href");
         assertThat(fetch(href)).isEqualTo(HOSTNAME);
 
+        // putting a file back: the form offers the VM, the appliance's refusal is shown (a VM with no
+        // operating system here never runs an agent; the real put-back is FileRestoreLayoutsTest's)
+        browser.click(By.cssSelector("[data-put-back=hostname]"));
+        assertThat(browser.find(By.id("pb-target")).getDomProperty("value")).isEqualTo("/etc/hostname");
+        assertThat(browser.find(By.cssSelector("#pb-vm option:checked")).getText()).startsWith(vm);
+        browser.click(By.cssSelector("[data-action=put-back]"));
+        browser.awaitText(By.id("toasts"), "is not running");
+        assertThat(browser.all(By.cssSelector("[data-testid=put-back-form]"))).as("kept open to try again").hasSize(1);
+        String putFrom = (String) browser.js("return sessionStorage.getItem('lifeboat.files.' + arguments[0])", point);
+        assertThat(audit("file-session.put-back", putFrom)).singleElement().satisfies(e -> {
+            assertThat(e.path("outcome").asString()).isEqualTo("FAILED");
+            assertThat(e.path("detail").asString()).contains("is not running");
+        });
+
         browser.click(By.cssSelector("[data-testid=up]"));
         browser.click(By.cssSelector("a[data-dir=var]"));
         browser.click(By.cssSelector("a[data-dir=log]"));
@@ -54,6 +69,10 @@ class FilesBrowserTest extends ConsoleTest {
         Object tarSize = browser.js("return fetch(document.querySelector('[data-testid=tar]').href)"
                 + ".then(r => r.arrayBuffer()).then(b => b.byteLength)");
         assertThat((Long) tarSize).as("a tar of /var/log: at least a header and the file's block").isGreaterThanOrEqualTo(1024L);
+        Object zip = browser.js("return fetch(document.querySelector('[data-testid=zip]').href)"
+                + ".then(r => r.arrayBuffer()).then(b => { const u = new Uint8Array(b);"
+                + " return String.fromCharCode(u[0], u[1], u[2], u[3]) + ' ' + new TextDecoder('latin1').decode(u).includes('syslog'); })");
+        assertThat(zip).as("a zip of /var/log: a local file header, then syslog's").isEqualTo("PK\u0003\u0004 true");
 
         // opened again: the same session, no second appliance
         String session = (String) browser.js("return sessionStorage.getItem('lifeboat.files.' + arguments[0])", point);
@@ -69,7 +88,8 @@ class FilesBrowserTest extends ConsoleTest {
         assertThat(audit("restore-point.files", point)).singleElement().satisfies(this::assertSucceededByAdmin);
         assertThat(audit("file-session.download", session)).hasSizeGreaterThanOrEqualTo(2)
                 .allSatisfy(this::assertSucceededByAdmin);
-        assertThat(browser.errors()).isEmpty();
+        assertThat(browser.errors()).as("the refused put-back is the only failed request")
+                .singleElement().asString().contains("/put-back").contains("409");
     }
 
     /** GETs a URL from the page, with its session, as its download link would: the body as text. */

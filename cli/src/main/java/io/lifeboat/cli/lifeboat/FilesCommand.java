@@ -13,13 +13,13 @@ import java.nio.file.Path;
 /**
  * {@code lifeboat files ...}: file-level restore, {@code POST /api/restore-points/{vm}/{time}/files}
  * and {@code /api/file-sessions/{id}}: open a session, list directories, download a file or a
- * directory as tar, close it.
+ * directory as tar or zip, close it.
  */
 @Command(name = "files", mixinStandardHelpOptions = true,
         description = "Get single files back from a restore point without restoring a disk: open a session on it, list"
-                + " its file systems' directories, download files (or directories as tar), close it.",
+                + " its file systems' directories, download files (or directories as tar or zip), close it.",
         subcommands = {FilesCommand.Open.class, FilesCommand.Ls.class, FilesCommand.Get.class, FilesCommand.Tar.class,
-                FilesCommand.Close.class})
+                FilesCommand.Zip.class, FilesCommand.Close.class})
 final class FilesCommand {
 
     static String path(String id) {
@@ -125,6 +125,19 @@ final class FilesCommand {
         @Override
         String defaultName() {
             return lastName() + ".tar";
+        }
+    }
+
+    @Command(name = "zip", mixinStandardHelpOptions = true, description = "Download a directory as a zip archive.")
+    static final class Zip extends Download {
+        @Override
+        String kind() {
+            return "zip";
+        }
+
+        @Override
+        String defaultName() {
+            return lastName() + ".zip";
         }
     }
 

@@ -26,6 +26,9 @@ class FilesCommandTest {
             assertThat(Files.readString(out)).isEqualTo("{\"id\":\"0a1b2c3d\"}");
             assertThat(lifeboat(appliance, "files", "tar", "0a1b2c3d", "--fs", "/dev/sda1", "/var/log", "-o",
                     dir.resolve("log.tar").toString())).isEqualTo(ExitCode.OK);
+            assertThat(lifeboat(appliance, "files", "zip", "0a1b2c3d", "--fs", "/dev/sda1", "/var/log", "-o",
+                    dir.resolve("log.zip").toString())).isEqualTo(ExitCode.OK);
+            assertThat(dir.resolve("log.zip")).exists();
             assertThat(lifeboat(appliance, "files", "close", "0a1b2c3d")).isEqualTo(ExitCode.OK);
             assertThat(lifeboat(appliance, "files", "open", "not-a-restore-point")).isEqualTo(ExitCode.USAGE);
             assertThat(appliance.requests).containsExactly(
@@ -33,6 +36,7 @@ class FilesCommandTest {
                     "GET /api/file-sessions/0a1b2c3d/ls?fs=%2Fdev%2Fsda1&path=%2Fetc",
                     "GET /api/file-sessions/0a1b2c3d/file?fs=%2Fdev%2FVG%2FLV&path=%2Fetc%2Fmy+notes",
                     "GET /api/file-sessions/0a1b2c3d/tar?fs=%2Fdev%2Fsda1&path=%2Fvar%2Flog",
+                    "GET /api/file-sessions/0a1b2c3d/zip?fs=%2Fdev%2Fsda1&path=%2Fvar%2Flog",
                     "DELETE /api/file-sessions/0a1b2c3d");
         }
     }

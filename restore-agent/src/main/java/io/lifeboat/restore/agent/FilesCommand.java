@@ -29,7 +29,8 @@ import java.util.stream.Stream;
  */
 @Command(name = "files", mixinStandardHelpOptions = true,
         description = "Read files of a restore point without restoring a disk: its file systems (no option), a"
-                + " directory's entries (--ls), a file (--get) or a directory as tar (--tar). The disks are read by"
+                + " directory's entries (--ls), a file (--get) or a directory as tar (--tar) or zip (--zip). The disks"
+                + " are read by"
                 + " libguestfs' appliance, a small VM, and never mounted on this machine; each call boots it"
                 + " (seconds; longer without KVM).")
 final class FilesCommand extends RestoreAgent.Verb {
@@ -50,8 +51,11 @@ final class FilesCommand extends RestoreAgent.Verb {
     @Option(names = "--tar", paramLabel = "PATH", description = "Write this directory, as a tar, to --output.")
     String tar;
 
-    @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Where --get or --tar writes; must not exist"
-            + " (default: the file's name, or <directory>.tar, here).")
+    @Option(names = "--zip", paramLabel = "PATH", description = "Write this directory, as a zip, to --output.")
+    String zip;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Where --get, --tar or --zip writes; must not"
+            + " exist (default: the file's name, or <directory>.tar or .zip, here).")
     Path output;
 
     @Option(names = "--work", paramLabel = "DIR", description = "Where the session's socket and downloads go while it"
@@ -66,11 +70,12 @@ final class FilesCommand extends RestoreAgent.Verb {
 
     @Override
     public Integer call() throws Exception {
-        if (Stream.of(ls, get, tar).filter(o -> o != null).count() > 1) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "give one of --ls, --get and --tar");
+        if (Stream.of(ls, get, tar, zip).filter(o -> o != null).count() > 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "give one of --ls, --get, --tar and --zip");
         }
-        if (output != null && get == null && tar == null) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--output goes with --get or --tar");
+        String download = get != null ? get : tar != null ? tar : zip;
+        if (output != null && download == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--output goes with --get, --tar or --zip");
         }
         RestorePointId id;
         try {
@@ -78,10 +83,10 @@ final class FilesCommand extends RestoreAgent.Verb {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
-        GuestPath path = GuestPath.of(ls != null ? ls : get != null ? get : tar != null ? tar : "/");
+        GuestPath path = GuestPath.of(ls != null ? ls : download != null ? download : "/");
         Path target = null;
-        if (get != null || tar != null) {
-            target = output != null ? output : Path.of(fileName(path) + (tar != null ? ".tar" : ""));
+        if (download != null) {
+            target = output != null ? output : Path.of(fileName(path) + (tar != null ? ".tar" : zip != null ? ".zip" : ""));
             if (Files.exists(target)) {
                 System.err.println("restore-agent: " + target + " exists already; give another --output");
                 return ExitCode.CONFLICT;
@@ -96,8 +101,9 @@ final class FilesCommand extends RestoreAgent.Verb {
                 if (ls != null) {
                     List<GuestEntry> entries = session.list(device, path);
                     print(entries, listing(entries));
-                } else if (get != null || tar != null) {
-                    try (FileRestore.Download d = get != null ? session.download(device, path) : session.tar(device, path)) {
+                } else if (download != null) {
+                    try (FileRestore.Download d = get != null ? session.download(device, path)
+                            : tar != null ? session.tar(device, path) : session.zip(device, path)) {
                         Files.move(d.file(), target, StandardCopyOption.REPLACE_EXISTING);
                         print(Map.of("file", target.toAbsolutePath().toString(), "sizeBytes", d.sizeBytes()),
                                 "wrote " + target + " (" + d.sizeBytes() + " bytes)");

@@ -66,9 +66,9 @@ public final class FileRestore implements AutoCloseable {
     }
 
     /**
-     * A downloaded file or tar archive in the session directory; closing it deletes it.
+     * A downloaded file, tar or zip archive in the session directory; closing it deletes it.
      *
-     * @param name what to call it when sent to the user ({@code hostname}, {@code log.tar})
+     * @param name what to call it when sent to the user ({@code hostname}, {@code log.tar}, {@code log.zip})
      */
     public record Download(Path file, String name, long sizeBytes) implements AutoCloseable {
         @Override
@@ -236,6 +236,18 @@ public final class FileRestore implements AutoCloseable {
         return entries;
     }
 
+    /** One entry's type, size, mode and time; a symbolic link is followed, as {@link #download} does. */
+    public synchronized GuestEntry stat(String fs, GuestPath path) throws RestoreException {
+        mount(fs);
+        try {
+            GuestEntry e = stats(path, List.of(path.fileName()), guestfish.run("statns", path.value())).get(0);
+            touch();
+            return e;
+        } catch (Guestfish.Failure e) {
+            throw failure(e, fs, path);
+        }
+    }
+
     private List<GuestEntry> statBatch(String fs, GuestPath dir, List<String> names) throws RestoreException {
         try {
             return stats(dir, names, guestfish.run("lstatnslist", dir.value(), String.join(" ", names)));
@@ -297,14 +309,34 @@ public final class FileRestore implements AutoCloseable {
         return d;
     }
 
-    private Download into(String name, String command, String guestPath) throws RestoreException {
-        Path file;
+    /**
+     * A directory and everything under it as a zip (deflated; modes, times and symbolic links
+     * kept, hard links as copies, device and FIFO nodes left out), made from its tar.
+     */
+    public synchronized Download zip(String fs, GuestPath path) throws RestoreException {
+        try (Download tar = tar(fs, path)) {
+            Path file = downloadFile();
+            try {
+                TarToZip.convert(tar.file(), file);
+                return new Download(file, path.fileName() + ".zip", Files.size(file));
+            } catch (IOException | RuntimeException e) {
+                deleteQuietly(file);
+                throw new RestoreException(Kind.IO, "making a zip of " + path + " on " + fs + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private Path downloadFile() throws RestoreException {
         try {
             Path downloads = Files.createDirectories(dir.resolve("downloads"));
-            file = Files.createTempFile(downloads, "download", ".part");
+            return Files.createTempFile(downloads, "download", ".part");
         } catch (IOException e) {
             throw new RestoreException(Kind.IO, "cannot create a download file in " + dir + ": " + e.getMessage(), e);
         }
+    }
+
+    private Download into(String name, String command, String guestPath) throws RestoreException {
+        Path file = downloadFile();
         try {
             guestfish.run(command, guestPath, file.toString());
             return new Download(file, name, Files.size(file));

@@ -35,6 +35,8 @@ class FileRestoreTest {
     private static final String SYSLOG = "Dec  7 14:00:00 web01 kernel: hello\n";
     private static final String APP_LOG = "started\nstopped\n";
     private static final String README = "data on a logical volume\n";
+    private static final String GRUB_CFG = "set timeout=5\n";
+    private static final String INDEX = "<p>served from xfs</p>\n";
     private static final FileRestore.Options OPTIONS = new FileRestore.Options(true, 16);
 
     @TempDir
@@ -47,7 +49,10 @@ class FileRestoreTest {
     static void restorePoints() throws Exception {
         Path vda = dir.resolve("vda.img");
         Path vdb = dir.resolve("vdb.img");
-        // one appliance boot makes both disks: GPT + ext4 on vda, MBR + LVM + ext4 on vdb
+        Path vdc = dir.resolve("vdc.img");
+        Path vdd = dir.resolve("vdd.img");
+        // one appliance boot makes all disks: GPT + ext4 on vda, MBR + LVM + ext4 on vdb,
+        // MBR + vfat on vdc, MBR + xfs on vdd (xfs wants 300 MB at least; the file is sparse)
         String script = String.join("\n",
                 "part-init /dev/sda gpt",
                 "part-add /dev/sda p 2048 -2048",
@@ -65,10 +70,19 @@ class FileRestoreTest {
                 "mount /dev/VG/LV /",
                 "mkdir-p /data",
                 "write /data/readme.txt \"" + README.replace("\n", "\\n") + "\"",
+                "umount /",
+                "mount /dev/sdc1 /",
+                "mkdir-p /EFI/BOOT",
+                "write /EFI/BOOT/grub.cfg \"" + GRUB_CFG.replace("\n", "\\n") + "\"",
+                "umount /",
+                "mount /dev/sdd1 /",
+                "mkdir-p /srv",
+                "write /srv/index.html \"" + INDEX.replace("\n", "\\n") + "\"",
                 "umount-all", "");
         Path scriptFile = Files.writeString(dir.resolve("make.gf"), script);
         TestImages.run("env", "LIBGUESTFS_BACKEND=direct", "LIBGUESTFS_BACKEND_SETTINGS=force_tcg",
-                "guestfish", "-N", vda + "=disk:48M", "-N", vdb + "=lvfs:/dev/VG/LV:ext4:48M", "-f", scriptFile.toString());
+                "guestfish", "-N", vda + "=disk:48M", "-N", vdb + "=lvfs:/dev/VG/LV:ext4:48M", "-N", vdc + "=fs:vfat:32M",
+                "-N", vdd + "=fs:xfs:320M", "-f", scriptFile.toString());
         Path junk = dir.resolve("junk.img");
         byte[] noise = new byte[8 << 20];
         new java.util.Random(42).nextBytes(noise);
@@ -79,6 +93,8 @@ class FileRestoreTest {
         try (BackupSession s = store.beginBackup("web01")) {
             ingester.ingestImage(s, "vda", vda, Progress.none());
             ingester.ingestImage(s, "vdb", vdb, Progress.none());
+            ingester.ingestImage(s, "vdc", vdc, Progress.none());
+            ingester.ingestImage(s, "vdd", vdd, Progress.none());
             point = s.commit(Manifest.Kind.FULL, Manifest.Consistency.OFFLINE, "", "", Map.of());
         }
         try (BackupSession s = store.beginBackup("junk01")) {
@@ -101,6 +117,8 @@ class FileRestoreTest {
             assertThat(session.restorePoint()).isEqualTo(point.id().toString());
             assertThat(session.filesystems()).extracting(GuestFilesystem::device, GuestFilesystem::type, GuestFilesystem::label)
                     .containsExactly(org.assertj.core.groups.Tuple.tuple("/dev/sda1", "ext4", "root"),
+                            org.assertj.core.groups.Tuple.tuple("/dev/sdc1", "vfat", ""),
+                            org.assertj.core.groups.Tuple.tuple("/dev/sdd1", "xfs", ""),
                             org.assertj.core.groups.Tuple.tuple("/dev/VG/LV", "ext4", ""));
             assertThat(session.filesystems().get(0).sizeBytes()).isBetween(40L << 20, 48L << 20);
             assertThat(guestfishProcesses(sessionDir)).as("the guestfish server and its appliance's qemu").isEqualTo(2);
@@ -142,6 +160,14 @@ class FileRestoreTest {
             }
             assertThat(Files.readString(extracted.resolve("syslog"))).isEqualTo(SYSLOG);
             assertThat(Files.readString(extracted.resolve("app/app.log"))).isEqualTo(APP_LOG);
+            try (FileRestore.Download d = session.zip("/dev/sda1", GuestPath.of("/var/log"));
+                 java.util.zip.ZipFile zip = new java.util.zip.ZipFile(d.file().toFile())) {
+                assertThat(d.name()).isEqualTo("log.zip");
+                assertThat(zip.stream().map(java.util.zip.ZipEntry::getName)).containsExactlyInAnyOrder("syslog", "app/", "app/app.log");
+                assertThat(new String(zip.getInputStream(zip.getEntry("app/app.log")).readAllBytes(), StandardCharsets.UTF_8))
+                        .isEqualTo(APP_LOG);
+            }
+            assertThatThrownBy(() -> session.zip("/dev/sda1", GuestPath.of("/etc/hostname"))).hasMessageContaining("is not a directory");
             assertThat(Files.list(sessionDir.resolve("downloads")).toList()).as("downloads deleted once closed").isEmpty();
 
             // the other file system, on LVM on the second disk; then back to the first
@@ -150,6 +176,14 @@ class FileRestoreTest {
                 assertThat(Files.readString(d.file())).isEqualTo(README);
             }
             assertThat(session.list("/dev/sda1", GuestPath.of("/"))).extracting(GuestEntry::name).contains("etc", "var");
+            // vfat on MBR, then xfs
+            assertThat(session.list("/dev/sdc1", GuestPath.of("/EFI/BOOT"))).extracting(GuestEntry::name).containsExactly("grub.cfg");
+            try (FileRestore.Download d = session.download("/dev/sdc1", GuestPath.of("/EFI/BOOT/grub.cfg"))) {
+                assertThat(Files.readString(d.file())).isEqualTo(GRUB_CFG);
+            }
+            try (FileRestore.Download d = session.download("/dev/sdd1", GuestPath.of("/srv/index.html"))) {
+                assertThat(Files.readString(d.file())).isEqualTo(INDEX);
+            }
 
             assertThatThrownBy(() -> session.download("/dev/sda1", GuestPath.of("/etc/shadow")))
                     .isInstanceOf(RestoreException.class).hasMessage("no such file or directory: /etc/shadow on /dev/sda1")

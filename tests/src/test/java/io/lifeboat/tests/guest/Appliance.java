@@ -41,12 +41,20 @@ final class Appliance implements AutoCloseable {
     private int port;
     private int starts;
 
-    private Appliance(Path dataDir) {
+    private final List<String> settings;
+
+    private Appliance(Path dataDir, List<String> settings) {
         this.dataDir = dataDir;
+        this.settings = List.copyOf(settings);
     }
 
     static Appliance start(Path dataDir) throws IOException, InterruptedException {
-        Appliance a = new Appliance(dataDir);
+        return start(dataDir, List.of());
+    }
+
+    /** With more settings on its command line ({@code --lifeboat.replication.bucket=…}). */
+    static Appliance start(Path dataDir, List<String> settings) throws IOException, InterruptedException {
+        Appliance a = new Appliance(dataDir, settings);
         a.startProcess();
         return a;
     }
@@ -77,6 +85,7 @@ final class Appliance implements AutoCloseable {
                 "--lifeboat.inventory.uris[0]=" + Guest.URI,
                 // a TCG guest's agent is slow to freeze with PostgreSQL's checkpoint first
                 "--lifeboat.backup.agent-timeout=60s"));
+        command.addAll(settings);
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().put("LIFEBOAT_ADMIN_PASSWORD", PASSWORD);
         process = pb.start();
@@ -117,6 +126,11 @@ final class Appliance implements AutoCloseable {
 
     Reply get(String path) throws IOException, InterruptedException {
         return send(request(path).GET());
+    }
+
+    /** Writes the body of a GET to {@code to}, byte for byte; the status. */
+    int download(String path, Path to) throws IOException, InterruptedException {
+        return exchange(request(path).GET().build(), HttpResponse.BodyHandlers.ofFile(to)).statusCode();
     }
 
     Reply post(String path) throws IOException, InterruptedException {
@@ -168,6 +182,15 @@ final class Appliance implements AutoCloseable {
         return Files.readString(dataDir.getParent().resolve("appliance-" + starts + ".log"));
     }
 
+    private String logTail(int lines) {
+        try {
+            List<String> all = Files.readAllLines(dataDir.getParent().resolve("appliance-" + starts + ".log"));
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException | RuntimeException e) {
+            return "(unreadable: " + e + ")";
+        }
+    }
+
     private HttpRequest.Builder request(String path) {
         String auth = Base64.getEncoder().encodeToString(("admin:" + PASSWORD).getBytes(StandardCharsets.UTF_8));
         return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
@@ -176,8 +199,19 @@ final class Appliance implements AutoCloseable {
                 .header("Accept", "application/json");
     }
 
-    private Reply send(HttpRequest.Builder request) throws IOException, InterruptedException {
-        HttpResponse<String> r = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    private <T> HttpResponse<T> exchange(HttpRequest request, HttpResponse.BodyHandler<T> body)
+            throws IOException, InterruptedException {
+        try {
+            return http.send(request, body);
+        } catch (IOException e) {
+            // The test's output goes to a file CI does not show: the appliance's side goes in the message.
+            throw new IOException(request.method() + " " + request.uri().getPath() + ": " + e.getMessage()
+                    + "\nthe appliance's log ends with:\n" + logTail(80), e);
+        }
+    }
+
+    private Reply send(HttpRequest.Builder builder) throws IOException, InterruptedException {
+        HttpResponse<String> r = exchange(builder.build(), HttpResponse.BodyHandlers.ofString());
         JsonNode body = null;
         if (!r.body().isEmpty()) {
             try {

@@ -41,7 +41,7 @@ final class Guest {
             throw new IllegalStateException(script + " failed (exit " + (p.isAlive() ? "none" : p.exitValue()) + "): " + out);
         }
         Path dir = Path.of(out.substring(out.lastIndexOf('\n') + 1));
-        for (String f : List.of("vmlinuz", "initrd.img", "disk.qcow2")) {
+        for (String f : List.of("vmlinuz", "initrd.img", "disk.qcow2", "disk-gpt.qcow2", "disk-lvm.qcow2")) {
             if (!Files.isRegularFile(dir.resolve(f))) {
                 throw new IllegalStateException(script + " left no " + f + " in " + dir);
             }
@@ -54,10 +54,15 @@ final class Guest {
      * file-backed serial console (which a restored copy must not share).
      */
     static String domainXml(String name, Path image, Path disk, Path consoleLog) {
+        return domainXml(name, image, disk, consoleLog, "/dev/vda");
+    }
+
+    /** As above, for one of the image's other layouts: {@code root} is the kernel's {@code root=}. */
+    static String domainXml(String name, Path image, Path disk, Path consoleLog, String root) {
         return "<domain type='qemu'><name>" + name + "</name><memory unit='MiB'>1024</memory><vcpu>1</vcpu>"
                 + "<os><type arch='x86_64' machine='pc'>hvm</type><kernel>" + image.resolve("vmlinuz") + "</kernel>"
                 + "<initrd>" + image.resolve("initrd.img") + "</initrd>"
-                + "<cmdline>root=/dev/vda rw console=ttyS0 net.ifnames=0</cmdline></os>"
+                + "<cmdline>root=" + root + " rw console=ttyS0 net.ifnames=0</cmdline></os>"
                 + "<devices><disk type='file' device='disk'><driver name='qemu' type='qcow2'/>"
                 + "<source file='" + disk + "'/><target dev='vda' bus='virtio'/></disk>"
                 + "<channel type='unix'><source mode='bind'/><target type='virtio' name='org.qemu.guest_agent.0'/></channel>"
@@ -68,7 +73,12 @@ final class Guest {
 
     /** A qcow2 overlay on the cached image: the VM's own disk, the cache untouched. */
     static Path overlay(Path image, Path file) throws IOException, InterruptedException {
-        run(List.of("qemu-img", "create", "-q", "-f", "qcow2", "-b", image.resolve("disk.qcow2").toString(), "-F", "qcow2",
+        return overlay(image, "disk.qcow2", file);
+    }
+
+    /** An overlay on one of the image's disks ({@code disk.qcow2}, {@code disk-gpt.qcow2}, {@code disk-lvm.qcow2}). */
+    static Path overlay(Path image, String layout, Path file) throws IOException, InterruptedException {
+        run(List.of("qemu-img", "create", "-q", "-f", "qcow2", "-b", image.resolve(layout).toString(), "-F", "qcow2",
                 file.toString()), Duration.ofMinutes(1));
         return file;
     }

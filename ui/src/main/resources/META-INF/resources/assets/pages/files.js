@@ -1,11 +1,12 @@
 // File-level restore (#/files/<vm>/<time>?fs=<device>&path=<dir>): the restore point's file
 // systems, read by the appliance's file restore session (libguestfs' small VM over the restore
 // point's NBD export: nothing is mounted on the host), browsed a directory at a time; a file is
-// downloaded as it was, a directory as a tar. The session is kept for the browser tab (its id in
-// sessionStorage) and reused while browsing; the appliance closes it when idle, or "Close" does.
+// downloaded as it was, a directory as a tar or a zip, and a file can be put back into a running VM
+// through its guest agent. The session is kept for the browser tab (its id in sessionStorage) and
+// reused while browsing; the appliance closes it when idle, or "Close" does.
 import { html, render, nothing } from '../vendor.js';
 import { api, seg, pointPath } from '../api.js';
-import { page, table, act, toast } from '../ui.js';
+import { page, table, act, toast, formValues } from '../ui.js';
 import * as fmt from '../format.js';
 
 const KEY = (point) => `lifeboat.files.${point}`;
@@ -65,7 +66,39 @@ export default async function files(main, params, query) {
     </nav>`;
   };
 
-  render(page(`Files of ${params.vm}`, html`
+  // "Put back": which file is being put back (null: none), and the VMs it can go to
+  let putting = null;
+  let vms = [];
+  const putBack = async (name) => {
+    putting = join(path, name);
+    vms = (await api.get('/api/vms')).filter((v) => v.state === 'RUNNING' || v.name === params.vm);
+    draw();
+    main.querySelector('[data-testid=put-back-form] select').focus();
+  };
+  const submitPutBack = async (e) => {
+    e.preventDefault();
+    const v = formValues(e.currentTarget);
+    const done = await act(e.submitter, () => api.post(`/api/file-sessions/${seg(s.id)}/put-back`,
+      { fs, path: putting, vm: v.vm, target: v.target, overwrite: v.overwrite === 'on' }),
+    (r) => `${putting} put back into ${r.vm} at ${r.path}${r.replaced ? ' (replaced)' : ''}`);
+    if (done) { putting = null; draw(); }
+  };
+  const putBackForm = () => html`<form class="stack" data-testid="put-back-form" @submit=${submitPutBack}
+      aria-label="Put a file back into a VM">
+    <h3>Put ${putting} back into a running VM</h3>
+    <p class="help">Through the VM's guest agent: written beside the target, given the file's mode, then renamed over it.</p>
+    <div class="field"><label for="pb-vm">VM</label>
+      <select id="pb-vm" name="vm" required>
+        ${vms.map((v) => html`<option value=${v.name} ?selected=${v.name === params.vm}>${v.name} · ${v.state.toLowerCase().replace('_', ' ')}</option>`)}
+      </select></div>
+    <div class="field"><label for="pb-target">Path in the VM</label>
+      <input id="pb-target" name="target" .value=${putting} required></div>
+    <label><input type="checkbox" name="overwrite"> Replace the file if it exists</label>
+    <p class="actions"><button type="submit" data-action="put-back">Put back</button>
+      <button type="button" @click=${() => { putting = null; draw(); }}>Cancel</button></p>
+  </form>`;
+
+  const draw = () => render(page(`Files of ${params.vm}`, html`
     <p class="help">The restore point of ${fmt.time(shown.time)} (${fmt.age(shown.time)}), read-only, as it was then ·
       <a href="#/points/${pointPath(point)}">the restore point</a></p>
     <div class="filters">
@@ -80,6 +113,8 @@ export default async function files(main, params, query) {
         ${path !== '/' ? html`<a href=${here(fs, parentOf(path))} data-testid="up">Up</a>` : nothing}
         <a class="button small" href=${at('tar', path)} download data-testid="tar"
           @click=${() => toast(`Downloading ${path} as a tar`)}>Download ${path} as tar</a>
+        <a class="button small" href=${at('zip', path)} download data-testid="zip"
+          @click=${() => toast(`Downloading ${path} as a zip`)}>as zip</a>
       </p>
       ${error ? html`<p class="error-text" data-testid="files-error">${error}</p>` : table([
         ['Name', (x) => (x.type === 'dir'
@@ -89,6 +124,11 @@ export default async function files(main, params, query) {
         ['Size', (x) => (x.type === 'dir' ? '–' : fmt.bytes(x.sizeBytes))],
         ['Mode', (x) => html`<code>${x.mode}</code>`],
         ['Modified', (x) => fmt.time(x.mtime)],
-      ], entries, { empty: 'This directory is empty.', label: 'Directory' })}`}
+        ['', (x) => (x.type === 'file'
+          ? html`<button type="button" class="small" data-put-back=${x.name} @click=${() => putBack(x.name)}>Put back…</button>`
+          : nothing)],
+      ], entries, { empty: 'This directory is empty.', label: 'Directory' })}
+      ${putting ? putBackForm() : nothing}`}
   `, html`<button type="button" data-action="close" @click=${close}>Close</button>`), main);
+  draw();
 }
