@@ -20,7 +20,8 @@ import io.lifeboat.store.manifest.RestorePointId;
  * @param logicalBytes the disks' virtual size
  * @param newBytes     bytes of chunks this backup added to the store (before compression): what dedup did not find
  * @param storedBytes  what those new chunks occupy in the store's packs (after compression)
- * @param reason       why the status is what it is (who deleted it, a fallback to a full read), or null
+ * @param reason       why the status is what it is (who deleted it), or why a backup is only crash-consistent
+ *                     (no agent channel, the agent's freeze failed), or null
  * @param isProtected  set by a user: neither deleted through the API nor removed by retention until unset
  * @param notes        the user's free text, or null
  * @param verified     the outcome of the last store verify that covered it
@@ -106,7 +107,17 @@ public record RestorePoint(
         String frozen = manifest.attributes().get(ManifestAttributes.FROZEN_MILLIS);
         return new RestorePoint(manifest.id(), manifest.kind(), checkpoint == null || checkpoint.isEmpty() ? null : checkpoint,
                 manifest.consistency(), disks, manifest.logicalBytes(), newStoredBytes, newRawBytes, took.toMillis(),
-                Status.AVAILABLE, null, false, null, Verified.NONE, false, frozen == null ? null : Long.valueOf(frozen));
+                Status.AVAILABLE, notFrozen(manifest), false, null, Verified.NONE, false,
+                frozen == null ? null : Long.valueOf(frozen));
+    }
+
+    /** Why a crash-consistent backup's guest was not frozen, as its backup recorded it; null when it was. */
+    private static String notFrozen(Manifest manifest) {
+        String quiesce = manifest.attributes().get(ManifestAttributes.QUIESCE);
+        if (manifest.consistency() != Manifest.Consistency.CRASH || quiesce == null || quiesce.isEmpty()) {
+            return null;
+        }
+        return "crash-consistent: " + quiesce;
     }
 
     public String vm() {

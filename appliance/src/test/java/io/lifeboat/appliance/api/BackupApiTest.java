@@ -47,6 +47,7 @@ class BackupApiTest extends LibvirtAppliance {
         assertThat(rp.path("id").asString()).isEqualTo(full);
         assertThat(rp.path("kind").asString()).isEqualTo("FULL");
         assertThat(rp.path("consistency").asString()).isEqualTo("CRASH");
+        assertThat(rp.path("reason").asString()).as("why not APPLICATION").startsWith("crash-consistent: no guest agent channel");
         assertThat(rp.path("checkpoint").asString()).startsWith("lifeboat-");
         assertThat(rp.path("logicalBytes").asLong()).isEqualTo(64 * TestVms.MIB);
         assertThat(rp.path("newBytes").asLong()).isPositive();

@@ -107,6 +107,17 @@ final class Guest {
         }
     }
 
+    /**
+     * Waits until systemd in the guest has finished booting (no unit still starting), so that what
+     * follows does not compete with the boot's own I/O; a unit that failed is the test's to see.
+     */
+    static void awaitBooted(String vm, Duration timeout) throws IOException, InterruptedException {
+        String state = exec(vm, "systemctl is-system-running --wait", timeout).out().strip();
+        if (!state.equals("running") && !state.equals("degraded")) {
+            throw new AssertionError(vm + " did not finish booting: systemd says '" + state + "'");
+        }
+    }
+
     /** Runs {@code sh -c command} in the guest as root and waits for it. */
     static Result exec(String vm, String command, Duration timeout) throws IOException, InterruptedException {
         String request = JSON.writeValueAsString(JSON.createObjectNode().put("execute", "guest-exec")

@@ -71,6 +71,7 @@ class GuestEndToEndTest {
 
         JsonNode full = appliance.backUp(vm, JOB);
         assertThat(full.path("consistency").asText()).as(full.toString()).isEqualTo("APPLICATION");
+        assertThat(full.path("reason").isNull()).as("nothing to explain").isTrue();
         assertThat(full.path("kind").asText()).isEqualTo("FULL");
         long after = committed(vm);
         awaitCommitted(vm, after + 5);

@@ -47,7 +47,8 @@ export default async function point(main, params) {
         ['Taken', html`${fmt.time(p.time)} (${fmt.age(p.time)}), in ${fmt.duration(p.durationMillis)}`],
         ['Kind', html`<span data-testid="kind">${p.kind.toLowerCase()}</span>${p.checkpoint ? html` · checkpoint <code>${p.checkpoint}</code>` : nothing}`],
         ['Consistency', html`${consistencyText(p.consistency)}${p.frozenMillis != null
-          ? html` · <span data-testid="frozen">file systems frozen for ${fmt.duration(p.frozenMillis)}</span>` : nothing}`],
+          ? html` · <span data-testid="frozen">file systems frozen for ${fmt.duration(p.frozenMillis)}</span>` : nothing}${
+          available && p.reason ? html` · <span class="help" data-testid="consistency-reason">${p.reason}</span>` : nothing}`],
         ['Size', `${fmt.bytes(p.logicalBytes)} of disks · ${fmt.bytes(p.newBytes)} new to the store · ${fmt.bytes(p.storedBytes)} stored`],
         ['Replicated', replicatedBadge(p)],
         ['Verify', html`${verifyBadge(p)} ${p.verified?.time ? html`<span class="help">${fmt.time(p.verified.time)}</span>` : nothing}`],
