@@ -55,6 +55,7 @@ export const api = {
   get: (path) => request('GET', path),
   post: (path, body) => request('POST', path, body),
   postXml: (path, xml) => request('POST', path, xml, 'application/xml'),
+  postText: (path, text, contentType) => request('POST', path, text, contentType),
   put: (path, body) => request('PUT', path, body),
   patch: (path, body) => request('PATCH', path, body),
   del: (path) => request('DELETE', path),

@@ -13,6 +13,7 @@ const NAV = [
   ['#/policies', 'Policies'],
   ['#/jobs', 'Jobs'],
   ['#/replication', 'Replication'],
+  ['#/runbooks', 'Runbooks'],
   ['#/audit', 'Audit log'],
 ];
 
@@ -37,6 +38,9 @@ const ROUTES = [
   [/^#\/jobs\/([^/]+)$/, 'job', ['id']],
   [/^#\/replication$/, 'replication', []],
   [/^#\/audit$/, 'audit', []],
+  [/^#\/runbooks$/, 'runbooks', []],
+  [/^#\/runbooks\/new$/, 'runbook', []],
+  [/^#\/runbooks\/([^/]+)$/, 'runbook', ['name']],
 ];
 
 const main = document.getElementById('main');

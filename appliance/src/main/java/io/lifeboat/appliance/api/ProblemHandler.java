@@ -45,6 +45,14 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
         return problem(status, e.getMessage());
     }
 
+    /** A refused runbook: the message lists every problem; {@code problems} has each with its line and column. */
+    @ExceptionHandler(io.lifeboat.restore.runbook.RunbookException.class)
+    ResponseEntity<ProblemDetail> runbook(io.lifeboat.restore.runbook.RunbookException e) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, e.getMessage());
+        problem.setProperty("problems", e.problems());
+        return ResponseEntity.badRequest().body(problem);
+    }
+
     @ExceptionHandler(StoreException.class)
     ResponseEntity<ProblemDetail> store(StoreException e) {
         HttpStatus status = e instanceof StoreUnavailableException ? HttpStatus.SERVICE_UNAVAILABLE : switch (e.kind()) {

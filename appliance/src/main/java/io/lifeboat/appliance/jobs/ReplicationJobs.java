@@ -4,6 +4,7 @@ import io.lifeboat.appliance.catalog.Job;
 import io.lifeboat.appliance.catalog.ReplicationStateRepository;
 import io.lifeboat.appliance.config.ChunkStore;
 import io.lifeboat.appliance.error.ApplianceException;
+import io.lifeboat.appliance.runbook.RunbookReplication;
 import io.lifeboat.store.Progress;
 import io.lifeboat.store.StoreException;
 import io.lifeboat.store.manifest.RestorePointId;
@@ -52,6 +53,7 @@ public class ReplicationJobs {
     private static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(10);
 
     private final ChunkStore store;
+    private final RunbookReplication runbooks;
     private final JobRunner runner;
     private final ReplicationStateRepository state;
     private final ReplicationProperties settings;
@@ -93,8 +95,9 @@ public class ReplicationJobs {
     }
 
     public ReplicationJobs(ChunkStore store, JobRunner runner, ReplicationStateRepository state,
-                           ReplicationProperties settings, MeterRegistry metrics) {
+                           ReplicationProperties settings, MeterRegistry metrics, RunbookReplication runbooks) {
         this.store = store;
+        this.runbooks = runbooks;
         this.runner = runner;
         this.state = state;
         this.settings = settings;
@@ -202,14 +205,21 @@ public class ReplicationJobs {
             ReplicationReport r = new Replicator(store.get(), target, settings.options()).run(progress);
             uploadedBytes.increment(r.uploadedBytes());
             state.recordRun(job.id(), r);
+            int runbookVersions;
+            try {
+                runbookVersions = runbooks.upload(target);
+            } catch (StoreException e) {
+                throw new StoreException(e.kind(), "the restore points went to the bucket but the runbooks did not: "
+                        + e.getMessage(), e);
+            }
             try {
                 recordBucket(target);
             } catch (StoreException e) {
                 log.warn("Replication job {}: could not list the bucket afterwards; the lag shown is from an earlier run: {}",
                         job.id(), e.getMessage());
             }
-            log.info("Replication job {}: {} pack(s) and {} restore point(s) uploaded, {} bytes{}", job.id(),
-                    r.uploadedPacks(), r.uploadedManifests(), r.uploadedBytes(),
+            log.info("Replication job {}: {} pack(s), {} restore point(s) and {} runbook version(s) uploaded, {} bytes{}",
+                    job.id(), r.uploadedPacks(), r.uploadedManifests(), runbookVersions, r.uploadedBytes(),
                     r.ok() ? "" : "; failed: " + String.join("; ", r.failures()));
             return r;
         }

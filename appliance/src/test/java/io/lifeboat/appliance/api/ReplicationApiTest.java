@@ -83,6 +83,28 @@ class ReplicationApiTest extends LibvirtAppliance {
     }
 
     @Test
+    void runbooksGoToTheBucketBesideTheRestorePointsEveryVersionAsStored() throws Exception {
+        String vm = defineVm("repl-rb", 4 * TestVms.MIB);
+        assertThat(backUp(vm)).isNotBlank();
+        String name = "rb-" + vm.substring(vm.lastIndexOf('-') + 1);
+        String v1 = "runbook: " + name + "\ngroups:\n  - name: all\n    vms: [{vm: " + vm + "}]\n";
+        String v2 = v1 + "# version two: a comment is kept too\n";
+        assertThat(admin().post("/api/runbooks", "application/yaml", v1).status()).isEqualTo(201);
+        assertThat(admin().post("/api/runbooks", "application/yaml", v2).status()).isEqualTo(201);
+
+        JsonNode job = awaitJob(startReplication(DEADLINE), DEADLINE);
+        assertThat(job.path("state").asString()).as(job.toString()).isEqualTo("SUCCEEDED");
+        assertThat(java.nio.file.Files.readString(s3.objectFile("site-b", "runbooks/" + name + "/000001.yaml"))).isEqualTo(v1);
+        assertThat(java.nio.file.Files.readString(s3.objectFile("site-b", "runbooks/" + name + "/000002.yaml"))).isEqualTo(v2);
+
+        // deleted here, kept there: the site that lost this appliance may still need it
+        assertThat(admin().delete("/api/runbooks/" + name).status()).isEqualTo(204);
+        job = awaitJob(startReplication(DEADLINE), DEADLINE);
+        assertThat(job.path("state").asString()).isEqualTo("SUCCEEDED");
+        assertThat(s3.objectFile("site-b", "runbooks/" + name + "/000002.yaml")).exists();
+    }
+
+    @Test
     void replicationNeedsAuthentication() throws Exception {
         assertThat(anonymous().get("/api/replication").status()).isEqualTo(401);
         assertThat(anonymous().post("/api/replication").status()).isEqualTo(401);

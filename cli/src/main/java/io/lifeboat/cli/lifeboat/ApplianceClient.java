@@ -97,6 +97,12 @@ final class ApplianceClient {
                 .POST(HttpRequest.BodyPublishers.ofString(xml, StandardCharsets.UTF_8)));
     }
 
+    /** POSTs text as it is (a runbook's YAML), with its content type. */
+    JsonNode postText(String path, String contentType, String text) throws CommandFailure, InterruptedException {
+        return send(request(path).header("Content-Type", contentType)
+                .POST(HttpRequest.BodyPublishers.ofString(text, StandardCharsets.UTF_8)));
+    }
+
     private static HttpRequest.BodyPublisher body(Object json) {
         if (json == null) {
             return HttpRequest.BodyPublishers.noBody();

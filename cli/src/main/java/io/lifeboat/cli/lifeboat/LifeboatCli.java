@@ -25,7 +25,7 @@ import java.net.URISyntaxException;
                 BackupCommand.class, JobCommand.class, JobsCommand.class,
                 RestorePointsCommand.class, RestorePointCommand.class,
                 RestoreCommand.class, FilesCommand.class, InstantRecoverCommand.class, InstantRecoveriesCommand.class, InstantRecoveryCommand.class,
-                ReplicationCommand.class, PoliciesCommand.class, PolicyCommand.class,
+                ReplicationCommand.class, PoliciesCommand.class, PolicyCommand.class, RunbookCommand.class,
                 CommandLine.HelpCommand.class})
 public final class LifeboatCli {
     static final String DEFAULT_URL = "http://localhost:8080";

@@ -18,6 +18,9 @@ import java.util.Optional;
  *                                     xx = first two hex digits of the id
  * manifests/&lt;vm&gt;/&lt;time&gt;.manifest     each restore point, byte for byte, uploaded only after
  *                                     every pack holding one of its chunks
+ * runbooks/&lt;name&gt;/&lt;version&gt;.yaml      each version of each DR runbook as it was stored, so a
+ *                                     recovery site with the bucket alone has them (version:
+ *                                     six digits, 000001 first)
  * </pre>
  * There is no separate index object: a reader rebuilds the index from the packs' own footers
  * (a ranged GET of the tail of each pack), so nothing in the bucket can disagree with the packs.
@@ -26,6 +29,7 @@ public final class BucketLayout {
     public static final String CONFIG_KEY = Store.CONFIG_FILE;
     public static final String PACKS = "packs/";
     public static final String MANIFESTS = "manifests/";
+    public static final String RUNBOOKS = "runbooks/";
 
     private BucketLayout() {
     }
@@ -36,6 +40,26 @@ public final class BucketLayout {
 
     public static String manifestKey(RestorePointId id) {
         return MANIFESTS + id.vm() + "/" + id.timePart() + ManifestStore.EXTENSION;
+    }
+
+    public static String runbookKey(String name, int version) {
+        return RUNBOOKS + name + "/" + String.format(java.util.Locale.ROOT, "%06d", version) + ".yaml";
+    }
+
+    /** A runbook version a key names: its name and version, if it is a well-formed runbook key. */
+    public record RunbookVersion(String name, int version) {
+    }
+
+    public static Optional<RunbookVersion> runbookVersion(String key) {
+        if (!key.startsWith(RUNBOOKS) || !key.endsWith(".yaml")) {
+            return Optional.empty();
+        }
+        String rest = key.substring(RUNBOOKS.length(), key.length() - ".yaml".length());
+        int slash = rest.indexOf('/');
+        if (slash < 1 || rest.indexOf('/', slash + 1) >= 0 || !rest.substring(slash + 1).matches("\\d{6}")) {
+            return Optional.empty();
+        }
+        return Optional.of(new RunbookVersion(rest.substring(0, slash), Integer.parseInt(rest.substring(slash + 1))));
     }
 
     /** The pack id a key names, if it is a well-formed pack key. */

@@ -32,6 +32,7 @@ import java.util.concurrent.Callable;
         description = "Restore VMs and disks from a Lifeboat store, or from its replica in an S3 bucket alone: as a new"
                 + " VM, a clone beside the original, over the original, single disk images, or at once (instant recovery).",
         subcommands = {ListCommand.class, RestoreCommand.class, InstantCommand.class, ResumeCommand.class, FilesCommand.class,
+                RunbookCommand.class,
                 CommandLine.HelpCommand.class})
 public final class RestoreAgent {
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -99,6 +100,15 @@ public final class RestoreAgent {
                 }
                 throw e;
             }
+        }
+
+        /** The bucket of {@code --bucket}, for verbs that read only its small objects; close it when done. */
+        S3Target bucketOnly() {
+            if (parent.bucket == null) {
+                return null;
+            }
+            return new S3Target(S3Settings.fromCommandLine(parent.endpoint, parent.region, parent.bucket, parent.accessKey,
+                    parent.secretKey));
         }
 
         private Path defaultStore() {

@@ -1,0 +1,35 @@
+package io.lifeboat.cli.lifeboat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import io.lifeboat.cli.ExitCode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code lifeboat runbook ...}: the API calls each verb makes; a check's problems as FILE:LINE:COLUMN. */
+class RunbookCommandTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void eachVerbCallsItsEndpoint() throws Exception {
+        Path file = Files.writeString(dir.resolve("shop.yaml"), "runbook: shop\ngroups: []\n");
+        try (StubAppliance appliance = new StubAppliance("{\"name\":\"shop\",\"version\":2,\"valid\":true,"
+                + "\"groups\":[{\"name\":\"db\",\"vms\":[{\"vm\":\"pg01\"}]}],\"runbook\":{\"groups\":[]}}")) {
+            assertThat(appliance.lifeboat("runbook", "save", file.toString())).isEqualTo(ExitCode.OK);
+            assertThat(appliance.lifeboat("runbook", "check", file.toString())).isEqualTo(ExitCode.OK);
+            assertThat(appliance.lifeboat("runbook", "show", "shop")).isEqualTo(ExitCode.OK);
+            assertThat(appliance.lifeboat("runbook", "delete", "shop")).isEqualTo(ExitCode.OK);
+            assertThat(appliance.lifeboat("runbook", "save", dir.resolve("none.yaml").toString())).isEqualTo(ExitCode.NOT_FOUND);
+            assertThat(appliance.requests).containsExactly("POST /api/runbooks", "POST /api/runbooks/validate",
+                    "GET /api/runbooks/shop", "DELETE /api/runbooks/shop");
+        }
+        try (StubAppliance appliance = new StubAppliance("{\"valid\":false,\"problems\":[{\"line\":2,\"column\":9,"
+                + "\"message\":\"groups is empty\"}]}")) {
+            assertThat(appliance.lifeboat("runbook", "check", file.toString())).isEqualTo(ExitCode.USAGE);
+        }
+    }
+}
