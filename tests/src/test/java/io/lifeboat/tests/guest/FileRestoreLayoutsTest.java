@@ -71,9 +71,7 @@ class FileRestoreLayoutsTest {
                 "--lifeboat.replication.bucket=" + BUCKET,
                 "--lifeboat.replication.access-key=" + S3ProxyServer.IDENTITY,
                 "--lifeboat.replication.secret-key=" + S3ProxyServer.CREDENTIAL,
-                "--lifeboat.replication.after-backup=false",
-                // two TCG guests share the two cores: a freeze (the hook, then syncing each file system) may take longer than 10 s
-                "--lifeboat.backup.agent-timeout=60s"));
+                "--lifeboat.replication.after-backup=false"));
         for (Layout layout : List.of(GPT, LVM)) {
             String vm = "lbtest-e2e-" + layout.hostname() + "-" + UUID.randomUUID().toString().substring(0, 8);
             Path disk = Guest.overlay(image, layout.disk(), dir.resolve(vm + "-vda.qcow2"));
