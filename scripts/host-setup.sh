@@ -40,6 +40,9 @@ pkgs=(libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients libvirt0
 # supermin) it depends on.
 # libguestfs-xfs (a recommends of libguestfs0) lets it read xfs, the root of many RHEL-like guests.
 pkgs+=(libguestfs-tools libguestfs-xfs)
+# libvirt networks (the isolated network of a runbook's test failover, a recovery site's network)
+# need dnsmasq for DHCP and iptables for their firewall rules; libvirtd looks for both when it starts.
+pkgs+=(dnsmasq-base iptables)
 # unzip: the tests unpack the zip a directory download makes, as a user would.
 [ "$want_s3rver" = 1 ] && pkgs+=(unzip)
 [ "$want_bench" = 1 ] && pkgs+=(restic borgbackup debootstrap hyperfine)
@@ -55,6 +58,12 @@ if [ "${#missing[@]}" -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # a libvirtd started before the network tools were there does not see them
+  if printf '%s\n' "${missing[@]}" | grep -qx 'dnsmasq-base\|iptables' && pgrep -x libvirtd >/dev/null; then
+    echo "host-setup: restarting libvirtd (it started before dnsmasq and iptables were installed)"
+    pkill -x libvirtd
+    for _ in $(seq 1 50); do pgrep -x libvirtd >/dev/null || break; sleep 0.1; done
+  fi
 fi
 
 # The replication tests also run against s3rver (a Node fake S3 server), from a fixed prefix

@@ -106,7 +106,7 @@ public final class LibvirtHost implements AutoCloseable {
     }
 
     /** The target directory of a {@code dir} storage pool. */
-    Path poolDirectory(String pool) throws RestoreException {
+    public Path poolDirectory(String pool) throws RestoreException {
         try {
             StoragePool p = connection().storagePoolLookupByName(pool);
             Element root = XmlDocuments.parse(p.getXMLDesc(0), "Storage pool XML").getDocumentElement();

@@ -65,6 +65,11 @@ public final class RestoreSource implements AutoCloseable {
         return new RestoreSource(near, reader, remote, near == null ? remote : new TieredChunks(near.chunks(), remote));
     }
 
+    /** The restore points are the bucket's (every one listed is replicated), not a local store's. */
+    public boolean fromBucket() {
+        return bucket != null;
+    }
+
     public List<RestorePointId> list() throws StoreException {
         return bucket != null ? bucket.restorePoints() : store.list();
     }

@@ -101,6 +101,33 @@ public final class DomainXml {
         replaceChildText("uuid", uuid.toString());
     }
 
+    /**
+     * Sets the number of virtual CPUs (dropping a {@code current} count below it and a CPU
+     * topology that would not match).
+     */
+    public void setVcpus(int vcpus) {
+        if (vcpus < 1) {
+            throw new IllegalArgumentException("vcpus must be at least 1");
+        }
+        replaceChildText("vcpu", Integer.toString(vcpus));
+        XmlDocuments.child(domain, "vcpu").removeAttribute("current");
+        Element cpu = XmlDocuments.child(domain, "cpu");
+        if (cpu != null) {
+            XmlDocuments.children(cpu, "topology").forEach(cpu::removeChild);
+        }
+    }
+
+    /** Sets the memory, in bytes rounded down to KiB, as both its maximum and its current size. */
+    public void setMemory(long bytes) {
+        if (bytes < 1024) {
+            throw new IllegalArgumentException("memory must be at least 1 KiB");
+        }
+        for (String name : List.of("memory", "currentMemory")) {
+            replaceChildText(name, Long.toString(bytes / 1024));
+            XmlDocuments.child(domain, name).setAttribute("unit", "KiB");
+        }
+    }
+
     /** Gives every interface a new MAC from {@code macs}; interfaces without one get one added. */
     public void replaceMacs(Supplier<String> macs) {
         for (Element nic : devices("interface")) {
@@ -202,6 +229,23 @@ public final class DomainXml {
             if (replacement != null) {
                 source.setAttribute("network", replacement);
             }
+        }
+    }
+
+    /**
+     * Puts every interface, whatever its type (network, bridge, user, direct), on the libvirt
+     * network {@code network}: what the host's own wiring (a tap, a bridge, user-mode networking)
+     * would have reached, it no longer does. MAC, model and PCI address stay.
+     */
+    public void isolateOn(String network) {
+        for (Element nic : devices("interface")) {
+            nic.setAttribute("type", "network");
+            for (String wiring : List.of("source", "target", "virtualport", "ip", "route", "backend", "portForward")) {
+                XmlDocuments.children(nic, wiring).forEach(nic::removeChild);
+            }
+            Element source = document.createElement("source");
+            source.setAttribute("network", network);
+            nic.insertBefore(source, nic.getFirstChild());
         }
     }
 

@@ -81,10 +81,23 @@ public final class InstantRecovery implements AutoCloseable {
      * @param libvirtUri  the libvirt host that runs it
      * @param cacheChunks decoded chunks each export keeps in memory
      * @param readAhead   data chunks fetched ahead of a read (for a bucket source; 0 for the local store)
+     * @param networks    the VM's networks moved to the host's
+     * @param vcpus       virtual CPUs, 0 to keep the VM's
+     * @param memoryBytes memory, 0 to keep the VM's
+     * @param isolatedOn  a libvirt network every interface is put on, whatever its type (a DR
+     *                    drill's isolated network); null for none
      */
     public record Options(String vmName, boolean newIdentity, Path imageDir, String libvirtUri, int cacheChunks,
-                          int readAhead) {
+                          int readAhead, NetworkMapping networks, int vcpus, long memoryBytes, String isolatedOn) {
+        public Options(String vmName, boolean newIdentity, Path imageDir, String libvirtUri, int cacheChunks, int readAhead) {
+            this(vmName, newIdentity, imageDir, libvirtUri, cacheChunks, readAhead, NetworkMapping.none(), 0, 0, null);
+        }
+
         public Options {
+            networks = networks == null ? NetworkMapping.none() : networks;
+            if (vcpus < 0 || memoryBytes < 0) {
+                throw new IllegalArgumentException("vcpus and memory must not be negative");
+            }
             if (vmName == null || !VM_NAME.matcher(vmName).matches()) {
                 throw new IllegalArgumentException("VM name must be 1-64 letters, digits, '.', '_' or '-', starting with a"
                         + " letter or digit; got '" + vmName + "'");
@@ -153,7 +166,7 @@ public final class InstantRecovery implements AutoCloseable {
                 for (InstantSession.Disk d : withOverlays) {
                     QemuImg.nbdOverlay(Path.of(d.overlay()), d.target(), socket, manifest.disk(d.target()).size());
                 }
-                remap(xml, session, uuid, o.newIdentity(), hostPaths);
+                remap(xml, session, uuid, o, hostPaths);
                 Files.createDirectories(o.imageDir());
                 store.record(session);
                 // again: a VM of that name or UUID defined meanwhile would be redefined, not refused, by libvirt
@@ -534,12 +547,21 @@ public final class InstantRecovery implements AutoCloseable {
      * overlay backed by the export. What the rules changed is logged, with {@code hostPaths}, what
      * the start's remap of the VM's own host paths did.
      */
-    private static void remap(DomainXml xml, InstantSession session, String uuid, boolean newIdentity,
+    private static void remap(DomainXml xml, InstantSession session, String uuid, Options o,
                               List<String> hostPaths) throws RestoreException {
         Map<String, Path> overlays = new LinkedHashMap<>();
         session.disks().forEach(d -> overlays.put(d.target(), Path.of(d.overlay())));
-        DomainRemap.Result r = DomainRemap.apply(xml, session.vm(), uuid, newIdentity, overlays, DiskFormat.QCOW2,
-                NetworkMapping.none(), LibvirtConnection.isLocal(session.libvirtUri()), null);
+        DomainRemap.Result r = DomainRemap.apply(xml, session.vm(), uuid, o.newIdentity(), overlays, DiskFormat.QCOW2,
+                o.networks(), LibvirtConnection.isLocal(session.libvirtUri()), null);
+        if (o.vcpus() > 0) {
+            xml.setVcpus(o.vcpus());
+        }
+        if (o.memoryBytes() > 0) {
+            xml.setMemory(o.memoryBytes());
+        }
+        if (o.isolatedOn() != null) {
+            xml.isolateOn(o.isolatedOn());
+        }
         xml.dropNvramPath();
         for (InstantSession.Disk d : session.disks()) {
             xml.backWithNbd(d.target(), d.overlay(), d.target(), session.socket());

@@ -25,7 +25,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * not the content, decides. The kernel drops the lock when the holder dies, so a crashed agent
  * never blocks a resume. The file stays when the lock is released.
  */
-final class SessionLock implements AutoCloseable {
+public final class SessionLock implements AutoCloseable {
     static final String FILE = "lock";
 
     /** Lock files this JVM holds, by real path. */
@@ -41,13 +41,16 @@ final class SessionLock implements AutoCloseable {
         this.lock = lock;
     }
 
-    /** Takes the lock of the session in {@code dir}, or refuses (CONFLICT) naming the process that holds it. */
-    static SessionLock acquire(Path dir, String id) throws RestoreException {
+    /**
+     * Takes the lock of the session (or runbook run) in {@code dir}, or refuses (CONFLICT) naming
+     * the process that holds it; {@code id} names it in messages ({@code session 3f1c0a2b}).
+     */
+    public static SessionLock acquire(Path dir, String id) throws RestoreException {
         Path file;
         try {
             file = dir.toRealPath().resolve(FILE);
         } catch (IOException e) {
-            throw new RestoreException(Kind.IO, "cannot lock session " + id + ": " + e.getMessage(), e);
+            throw new RestoreException(Kind.IO, "cannot lock " + id + ": " + e.getMessage(), e);
         }
         // Checked before opening the file: closing any descriptor of a file drops every POSIX lock
         // this process holds on it, so a second channel must never be opened while one is held.
@@ -65,7 +68,7 @@ final class SessionLock implements AutoCloseable {
         } catch (IOException e) {
             closeQuietly(channel);
             HELD.remove(file);
-            throw new RestoreException(Kind.IO, "cannot lock session " + id + " (" + file + "): " + e.getMessage(), e);
+            throw new RestoreException(Kind.IO, "cannot lock " + id + " (" + file + "): " + e.getMessage(), e);
         }
         if (lock == null) {
             String pid = holder(file); // before HELD lets another thread of this process lock the file
@@ -80,12 +83,12 @@ final class SessionLock implements AutoCloseable {
         } catch (IOException e) {
             closeQuietly(channel);
             HELD.remove(file);
-            throw new RestoreException(Kind.IO, "cannot lock session " + id + " (" + file + "): " + e.getMessage(), e);
+            throw new RestoreException(Kind.IO, "cannot lock " + id + " (" + file + "): " + e.getMessage(), e);
         }
     }
 
     private static RestoreException refused(String id, String holder) {
-        return RestoreException.conflict("session " + id + " is being served by " + holder
+        return RestoreException.conflict(id + " is being served by " + holder
                 + "; stop that one first, or let it finish");
     }
 

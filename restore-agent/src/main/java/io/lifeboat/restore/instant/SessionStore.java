@@ -105,7 +105,7 @@ final class SessionStore {
     /** Takes the session's lock for this process, unless this process holds it already. */
     synchronized void hold(String id) throws RestoreException {
         if (!locks.containsKey(id)) {
-            locks.put(id, SessionLock.acquire(dir(id), id));
+            locks.put(id, SessionLock.acquire(dir(id), "session " + id));
         }
     }
 

@@ -11,10 +11,13 @@ import java.util.Map;
  * made, every field is valid and {@link #groups} is in run order (each group after the groups it
  * names in {@code after}). Groups run one after another; the VMs of a group start together.
  *
+ * @param primary the site the VMs run at before a failover, which a failover fences; null when the
+ *                runbook does not say (then a failover cannot check that they no longer run there)
  * @param hooks commands the runner runs on its own host before the first group ({@code pre}) and
  *              after the last ({@code post})
  */
-public record Runbook(String name, String description, List<Group> groups, List<Hook> pre, List<Hook> post) {
+public record Runbook(String name, String description, Primary primary, List<Group> groups, List<Hook> pre,
+                      List<Hook> post) {
 
     public Runbook {
         groups = List.copyOf(groups);
@@ -26,6 +29,13 @@ public record Runbook(String name, String description, List<Group> groups, List<
     public List<Vm> vms() {
         return groups.stream().flatMap(g -> g.vms().stream()).toList();
     }
+
+    /**
+     * The primary site. Before a failover starts a VM it checks that the VM does not run there, so
+     * that both sites never run it at once: it shuts down (ACPI, within {@code timeout}) those that
+     * still run when {@code shutdown} is set, and otherwise halts the run.
+     */
+    public record Primary(String target, boolean shutdown, Duration timeout) { }
 
     /**
      * VMs brought back together, then a wait and a manual approval (each optional) before the
@@ -46,6 +56,7 @@ public record Runbook(String name, String description, List<Group> groups, List<
     /**
      * One VM and how it comes back.
      *
+     * @param as        the recovered VM's name (YAML: {@code name}; default the original's)
      * @param target    libvirt URI to bring it back on
      * @param directory storage directory for its disks (or {@code pool})
      * @param networks  the VM's network name → the target host's network
@@ -54,7 +65,7 @@ public record Runbook(String name, String description, List<Group> groups, List<
      * @param newIdentity new UUID and MAC addresses (true) or the original's
      * @param line      where it is defined in the YAML, for messages about it
      */
-    public record Vm(String vm, PointChoice point, Mode mode, String target, String directory, String pool,
+    public record Vm(String vm, String as, PointChoice point, Mode mode, String target, String directory, String pool,
                      Map<String, String> networks, int vcpus, long memoryBytes, boolean newIdentity, List<Check> checks,
                      int line) {
         public Vm {

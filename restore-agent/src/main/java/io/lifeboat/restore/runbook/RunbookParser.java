@@ -21,6 +21,7 @@ import io.lifeboat.restore.runbook.Runbook.Group;
 import io.lifeboat.restore.runbook.Runbook.Hook;
 import io.lifeboat.restore.runbook.Runbook.Mode;
 import io.lifeboat.restore.runbook.Runbook.PointChoice;
+import io.lifeboat.restore.runbook.Runbook.Primary;
 import io.lifeboat.restore.runbook.Runbook.Vm;
 import io.lifeboat.store.manifest.RestorePointId;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -49,13 +50,13 @@ public final class RunbookParser {
     public static final int MAX_BYTES = 1 << 20;
     static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(5);
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
-    private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(KiB|MiB|GiB|TiB)?");
-    private static final Set<String> TOP = Set.of("runbook", "description", "defaults", "pre", "post", "groups");
+    private static final Set<String> TOP = Set.of("runbook", "description", "primary", "defaults", "pre", "post", "groups");
     private static final Set<String> GROUP = Set.of("name", "after", "wait", "approval", "vms");
     private static final Set<String> VM_SETTINGS = Set.of("point", "mode", "target", "directory", "pool", "networks",
             "identity", "vcpus", "memory", "checks");
-    private static final Set<String> VM = union(VM_SETTINGS, Set.of("vm"));
+    private static final Set<String> VM = union(VM_SETTINGS, Set.of("vm", "name"));
+    private static final Pattern DOMAIN_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
     private final List<RunbookException.Problem> problems = new ArrayList<>();
 
@@ -115,6 +116,7 @@ public final class RunbookParser {
         Map<String, Node> defaults = top.containsKey("defaults") ? mapping(top.get("defaults"), "defaults", VM_SETTINGS) : Map.of();
         List<Hook> pre = hooks(top.get("pre"), "pre");
         List<Hook> post = hooks(top.get("post"), "post");
+        Primary primary = top.containsKey("primary") ? primary(top.get("primary")) : null;
         List<Group> groups = new ArrayList<>();
         Node groupsNode = top.get("groups");
         if (groupsNode == null) {
@@ -145,7 +147,7 @@ public final class RunbookParser {
             }
         }
         List<Group> ordered = runOrder(groups);
-        return new Runbook(name, description, ordered, pre, post);
+        return new Runbook(name, description, primary, ordered, pre, post);
     }
 
     private Group group(Node node, Map<String, Node> defaults, String previous, Map<String, Integer> vmLines,
@@ -219,6 +221,14 @@ public final class RunbookParser {
         if (knownVm != null && !knownVm.test(name)) {
             problem(own.get("vm"), "VM " + name + " has no restore point to come back from");
         }
+        String as = name;
+        if (own.containsKey("name")) {
+            as = scalar(own.get("name"), "name");
+            if (as != null && !DOMAIN_NAME.matcher(as).matches()) {
+                problem(own.get("name"), "name '" + as + "': 1-64 letters, digits, '.', '_' or '-', starting with a letter"
+                        + " or digit");
+            }
+        }
         Map<String, Node> v = new LinkedHashMap<>(defaults);
         v.putAll(own);
         PointChoice point = v.containsKey("point") ? point(v.get("point")) : new PointChoice.NewestReplicated();
@@ -274,7 +284,29 @@ public final class RunbookParser {
         int vcpus = v.containsKey("vcpus") ? (int) integer(v.get("vcpus"), "vcpus", 1, 4096) : 0;
         long memory = v.containsKey("memory") ? size(v.get("memory"), "memory") : 0;
         List<Check> checks = v.containsKey("checks") ? checks(v.get("checks")) : List.of();
-        return new Vm(name, point, mode, target, directory, pool, networks, vcpus, memory, newIdentity, checks, line(node));
+        return new Vm(name, as, point, mode, target, directory, pool, networks, vcpus, memory, newIdentity, checks, line(node));
+    }
+
+    private Primary primary(Node node) {
+        Map<String, Node> m = mapping(node, "primary", Set.of("target", "shutdown", "timeout"));
+        if (m == null) {
+            return null;
+        }
+        String target = require(m, node, "target", "the primary site's libvirt URI");
+        if (target != null && !target.matches("[a-z+]+://.*")) {
+            problem(m.get("target"), "target '" + target + "' is not a libvirt URI (qemu:///system, qemu+ssh://host/system)");
+        }
+        boolean shutdown = false;
+        if (m.containsKey("shutdown")) {
+            String b = scalar(m.get("shutdown"), "shutdown");
+            if ("true".equals(b) || "yes".equals(b)) {
+                shutdown = true;
+            } else if (b != null && !"false".equals(b) && !"no".equals(b)) {
+                problem(m.get("shutdown"), "shutdown '" + b + "': true (shut the primaries down that still run) or false");
+            }
+        }
+        Duration timeout = m.containsKey("timeout") ? duration(m.get("timeout"), "timeout") : DEFAULT_TIMEOUT;
+        return new Primary(target, shutdown, timeout);
     }
 
     private PointChoice point(Node node) {
@@ -544,25 +576,14 @@ public final class RunbookParser {
         if (s == null) {
             return DEFAULT_TIMEOUT;
         }
-        Matcher m = DURATION.matcher(s);
-        Duration d = Duration.ZERO;
-        int at = 0;
-        while (m.find() && m.start() == at) {
-            long n = Long.parseLong(m.group(1));
-            d = d.plus(switch (m.group(2)) {
-                case "ms" -> Duration.ofMillis(n);
-                case "s" -> Duration.ofSeconds(n);
-                case "m" -> Duration.ofMinutes(n);
-                default -> Duration.ofHours(n);
-            });
-            at = m.end();
-        }
-        if (at == 0 || at != s.length()) {
-            problem(node, what + " '" + s + "' is not a duration (90s, 5m, 1h30m)");
+        try {
+            return Durations.parse(s);
+        } catch (IllegalArgumentException e) {
+            problem(node, what + " " + e.getMessage());
             return DEFAULT_TIMEOUT;
         }
-        return d;
     }
+
 
     private long size(Node node, String what) {
         String s = scalar(node, what);

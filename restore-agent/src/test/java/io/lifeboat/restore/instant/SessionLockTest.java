@@ -20,7 +20,7 @@ class SessionLockTest {
 
     /** Run as its own process: takes the lock, says so, and keeps it until its stdin closes. */
     public static void main(String[] args) throws Exception {
-        try (SessionLock ignored = SessionLock.acquire(Path.of(args[0]), "cafe0001")) {
+        try (SessionLock ignored = SessionLock.acquire(Path.of(args[0]), "session cafe0001")) {
             System.out.println("locked");
             System.out.flush();
             System.in.read();
@@ -35,7 +35,7 @@ class SessionLockTest {
         try {
             String line = new BufferedReader(new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8)).readLine();
             assertThat(line).isEqualTo("locked");
-            assertThatThrownBy(() -> SessionLock.acquire(dir, "cafe0001"))
+            assertThatThrownBy(() -> SessionLock.acquire(dir, "session cafe0001"))
                     .isInstanceOfSatisfying(RestoreException.class, e -> assertThat(e.kind()).as(e.getMessage()).isEqualTo(StoreException.Kind.CONFLICT))
                     .hasMessage("session cafe0001 is being served by another process (pid " + holder.pid()
                             + "); stop that one first, or let it finish");
@@ -43,15 +43,15 @@ class SessionLockTest {
             holder.getOutputStream().close();
             holder.waitFor();
         }
-        try (SessionLock mine = SessionLock.acquire(dir, "cafe0001")) {
+        try (SessionLock mine = SessionLock.acquire(dir, "session cafe0001")) {
             assertThat(mine).isNotNull();
         }
     }
 
     @Test
     void aSecondRunInThisProcessIsRefusedWithoutDroppingTheFirstOnesLock() throws Exception {
-        try (SessionLock first = SessionLock.acquire(dir, "cafe0001")) {
-            assertThatThrownBy(() -> SessionLock.acquire(dir, "cafe0001"))
+        try (SessionLock first = SessionLock.acquire(dir, "session cafe0001")) {
+            assertThatThrownBy(() -> SessionLock.acquire(dir, "session cafe0001"))
                     .isInstanceOfSatisfying(RestoreException.class, e -> assertThat(e.kind()).isEqualTo(StoreException.Kind.CONFLICT))
                     .hasMessageContaining("another run in this process");
             // the refusal must not have opened and closed the file: that would drop the held lock

@@ -233,6 +233,25 @@ class RunbookParserTest {
                 new PointChoice.Before(Instant.parse("2026-12-07T00:00:00Z")));
     }
 
+    @Test
+    void thePrimaryToFenceAndTheRecoveredName() throws Exception {
+        String yaml = "runbook: p\nprimary: {target: qemu+ssh://prod/system, shutdown: true, timeout: 90s}\ngroups:\n"
+                + "  - name: a\n    vms:\n      - {vm: a1, name: a1-dr}\n      - {vm: a2}\n";
+        Runbook r = RunbookParser.parse(yaml);
+        assertThat(r.primary()).isEqualTo(new Runbook.Primary("qemu+ssh://prod/system", true, Duration.ofSeconds(90)));
+        assertThat(r.vms()).extracting(Runbook.Vm::as).containsExactly("a1-dr", "a2");
+        assertThat(RunbookParser.parse(yaml.replace("primary: {target: qemu+ssh://prod/system, shutdown: true, timeout: 90s}\n", ""))
+                .primary()).isNull();
+
+        String bad = "runbook: p\nprimary: {target: prod, shutdown: maybe}\ngroups:\n  - name: a\n    vms: [{vm: a1, name: 'a b'}]\n";
+        assertThat(problems(bad)).extracting(Problem::message).containsExactly(
+                "target 'prod' is not a libvirt URI (qemu:///system, qemu+ssh://host/system)",
+                "shutdown 'maybe': true (shut the primaries down that still run) or false",
+                "name 'a b': 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit");
+        assertThat(problems("runbook: p\nprimary: {shutdown: true}\ngroups:\n  - name: a\n    vms: [{vm: a1}]\n"))
+                .extracting(Problem::message).singleElement().asString().startsWith("target is required");
+    }
+
     private static List<Problem> problems(String yaml) {
         RunbookException e = catchThrowableOfType(RunbookException.class, () -> RunbookParser.parse(yaml));
         assertThat(e).as("refused").isNotNull();
