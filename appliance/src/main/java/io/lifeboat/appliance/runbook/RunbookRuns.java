@@ -76,10 +76,13 @@ public class RunbookRuns {
     private synchronized RunbookRunner runner() throws StoreException {
         if (runner == null) {
             try {
+                RestoreSource source = new RestoreSource(store.get()); // first: it may not be open (yet)
                 recovery = new InstantRecovery(data.resolve("runbook-instant"));
-                runner = new RunbookRunner(new RestoreSource(store.get()), recovery, new RunStore(data.resolve("runbook-runs")),
+                runner = new RunbookRunner(source, recovery, new RunStore(data.resolve("runbook-runs")),
                         new RunbookRunner.Site(hosts.defaultUri(), data.resolve("images"), data.resolve("runbook-runs")),
                         id -> restorePoints.find(id).map(RestorePoint::replicated).orElse(false));
+            } catch (StoreException e) {
+                throw e; // the chunk store is not available (yet)
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot create the runbook directories in " + data + ": " + e.getMessage(), e);
             }
