@@ -16,8 +16,10 @@ import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * A read-only NBD client: reads data and block status (allocation, dirty bitmaps) of one export
- * over a unix domain socket or TCP.
+ * An NBD client for one export over a unix domain socket or TCP: reads data and block status
+ * (allocation, dirty bitmaps), and, unless the server marked the export read-only, writes data,
+ * writes zeroes and flushes. Writing into an existing image through qemu-nbd (rather than to
+ * the file) is what keeps its format and lets QEMU's dirty bitmaps see the writes.
  *
  * <p>Thread-safe: requests are serialized by a lock, one in flight at a time. Every socket wait is
  * bounded by the I/O timeout ({@link #DEFAULT_TIMEOUT} unless given). When the server breaks the
@@ -25,6 +27,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * closed; when it merely answers a command with an error, the call fails with
  * {@link NbdServerException} and the connection stays usable. Requests must respect the
  * server's minimum block size (1 for qemu-nbd), which this client does not paper over.
+ *
+ * <p>A write is complete in the server when its call returns, durable only after
+ * {@link #flush()}; no request carries NBD_CMD_FLAG_FUA.
  */
 public final class NbdClient implements Closeable {
 
@@ -32,12 +37,19 @@ public final class NbdClient implements Closeable {
 
     /** Block status ranges per request; any power-of-two minimum block size divides it. */
     static final int MAX_BLOCK_STATUS_REQUEST = 1 << 30;
+    /**
+     * Write-zeroes ranges per request: below the u32 length (and 2^31, where some servers use a
+     * signed int), divisible by any minimum block size, and keeping the pieces cluster-aligned.
+     */
+    static final int MAX_ZEROES_REQUEST = 1 << 30;
+    /** Zero buffers sent per request when the server cannot write zeroes itself. */
+    static final int ZERO_BUFFER = 1 << 20;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final NbdChannel channel;
     private final NegotiatedExport export;
     private final Transmission transmission;
-    private final int maxReadRequest;
+    private final int maxPayload;
     private boolean open = true;
 
     private NbdClient(NbdChannel channel, NegotiatedExport export) {
@@ -45,7 +57,7 @@ public final class NbdClient implements Closeable {
         this.export = export;
         this.transmission = new Transmission(channel, export);
         long max = Math.min(export.blockSize().maximumUnsigned(), NbdProtocol.DEFAULT_MAX_BLOCK_SIZE);
-        this.maxReadRequest = (int) (max - max % export.blockSize().minimum());
+        this.maxPayload = (int) (max - max % export.blockSize().minimum());
     }
 
     public static NbdClient connectUnix(Path socket, String exportName, List<String> metaContexts)
@@ -100,9 +112,19 @@ public final class NbdClient implements Closeable {
         return export.structuredReplies();
     }
 
-    /** Largest read sent in one request; longer reads are split. */
+    /** Largest read or write payload sent in one request; longer ones are split. */
     public int maxReadRequest() {
-        return maxReadRequest;
+        return maxPayload;
+    }
+
+    /** Whether the server advertised NBD_FLAG_SEND_WRITE_ZEROES (else zeroes are sent as data). */
+    public boolean canWriteZeroes() {
+        return (export.transmissionFlags() & NbdProtocol.FLAG_SEND_WRITE_ZEROES) != 0;
+    }
+
+    /** Whether the server advertised NBD_FLAG_SEND_FLUSH, without which {@link #flush()} fails. */
+    public boolean canFlush() {
+        return (export.transmissionFlags() & NbdProtocol.FLAG_SEND_FLUSH) != 0;
     }
 
     /** The id the server gave a meta context, if it selected it. */
@@ -125,7 +147,7 @@ public final class NbdClient implements Closeable {
         locked(() -> {
             long position = offset;
             while (dst.hasRemaining()) {
-                int n = Math.min(dst.remaining(), maxReadRequest);
+                int n = Math.min(dst.remaining(), maxPayload);
                 ByteBuffer part = dst.duplicate();
                 part.limit(part.position() + n);
                 transmission.read(position, part);
@@ -138,6 +160,70 @@ public final class NbdClient implements Closeable {
 
     public void read(long offset, byte[] buf, int off, int len) throws IOException {
         read(offset, ByteBuffer.wrap(buf, off, len));
+    }
+
+    /**
+     * Writes {@code len} bytes of {@code buf} from {@code off} at {@code offset} (NBD_CMD_WRITE),
+     * split at the server's maximum block size. On a read-only export it fails at once, sending
+     * nothing.
+     */
+    public void write(long offset, byte[] buf, int off, int len) throws IOException {
+        Objects.checkFromIndexSize(off, len, buf.length);
+        checkRange(offset, len);
+        checkWritable("write");
+        locked(() -> {
+            for (int done = 0; done < len; ) {
+                int n = Math.min(len - done, maxPayload);
+                transmission.write(offset + done, ByteBuffer.wrap(buf, off + done, n));
+                done += n;
+            }
+            return null;
+        });
+    }
+
+    /**
+     * Makes [offset, offset+length) read as zeroes. With NBD_FLAG_SEND_WRITE_ZEROES this sends
+     * NBD_CMD_WRITE_ZEROES without NBD_CMD_FLAG_NO_HOLE, so the server may deallocate the range
+     * (punch a hole, mark qcow2 zero clusters), in requests of at most 1 GiB; otherwise it writes
+     * zero buffers. On a read-only export it fails at once, sending nothing.
+     */
+    public void writeZeroes(long offset, long length) throws IOException {
+        checkRange(offset, length);
+        checkWritable("write zeroes");
+        boolean serverZeroes = canWriteZeroes();
+        locked(() -> {
+            long end = offset + length;
+            if (serverZeroes) {
+                for (long position = offset; position < end; ) {
+                    int n = (int) Math.min(end - position, MAX_ZEROES_REQUEST);
+                    transmission.writeZeroes(position, n);
+                    position += n;
+                }
+                return null;
+            }
+            byte[] zeroes = new byte[(int) Math.min(length, Math.min(ZERO_BUFFER, maxPayload))];
+            for (long position = offset; position < end; ) {
+                int n = (int) Math.min(end - position, zeroes.length);
+                transmission.write(position, ByteBuffer.wrap(zeroes, 0, n));
+                position += n;
+            }
+            return null;
+        });
+    }
+
+    /**
+     * NBD_CMD_FLUSH: when this returns, every write that returned before is on stable storage.
+     * A server that did not advertise NBD_FLAG_SEND_FLUSH cannot promise that, so this fails.
+     */
+    public void flush() throws IOException {
+        if (!canFlush()) {
+            throw new IOException("the NBD server did not advertise NBD_FLAG_SEND_FLUSH, so writes"
+                    + " to this export cannot be made durable");
+        }
+        locked(() -> {
+            transmission.flush();
+            return null;
+        });
     }
 
     /**
@@ -214,6 +300,14 @@ public final class NbdClient implements Closeable {
             }
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** Before taking the lock: a refused write leaves the connection as it was. */
+    private void checkWritable(String what) throws IOException {
+        if (isReadOnly()) {
+            throw new IOException("cannot " + what + ": the NBD server exports this disk read-only"
+                    + " (NBD_FLAG_READ_ONLY); nothing was sent");
         }
     }
 

@@ -15,7 +15,7 @@ import java.nio.ByteBuffer;
  * C: u64 cookie              (called "handle" in older texts; echoed by every reply)
  * C: u64 offset
  * C: u32 length              (unsigned)
- * C: length bytes of data, for NBD_CMD_WRITE only (not sent by this client)
+ * C: length bytes of data, for NBD_CMD_WRITE only
  * </pre>
  */
 record Request(int flags, int type, long cookie, long offset, int length) {

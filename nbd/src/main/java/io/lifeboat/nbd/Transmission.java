@@ -2,7 +2,10 @@ package io.lifeboat.nbd;
 
 import static io.lifeboat.nbd.NbdProtocol.CMD_BLOCK_STATUS;
 import static io.lifeboat.nbd.NbdProtocol.CMD_DISC;
+import static io.lifeboat.nbd.NbdProtocol.CMD_FLUSH;
 import static io.lifeboat.nbd.NbdProtocol.CMD_READ;
+import static io.lifeboat.nbd.NbdProtocol.CMD_WRITE;
+import static io.lifeboat.nbd.NbdProtocol.CMD_WRITE_ZEROES;
 import static io.lifeboat.nbd.NbdProtocol.REPLY_TYPE_BLOCK_STATUS;
 import static io.lifeboat.nbd.NbdProtocol.REPLY_TYPE_NONE;
 import static io.lifeboat.nbd.NbdProtocol.REPLY_TYPE_OFFSET_DATA;
@@ -116,6 +119,26 @@ final class Transmission {
         return extents;
     }
 
+    /** Writes all of {@code data} at {@code offset} with one request (header and payload in one send). */
+    void write(long offset, ByteBuffer data) throws IOException {
+        Request request = new Request(0, CMD_WRITE, nextCookie++, offset, data.remaining());
+        channel.write(request.encode(), data);
+        expectDone(request);
+    }
+
+    /**
+     * Zeroes [offset, offset+length) with one NBD_CMD_WRITE_ZEROES. NBD_CMD_FLAG_NO_HOLE is not
+     * set, so the server may punch a hole or mark zero clusters instead of writing zeroes.
+     */
+    void writeZeroes(long offset, int length) throws IOException {
+        expectDone(send(CMD_WRITE_ZEROES, offset, length));
+    }
+
+    /** NBD_CMD_FLUSH: every write the server completed so far is on stable storage when this returns. */
+    void flush() throws IOException {
+        expectDone(send(CMD_FLUSH, 0, 0));
+    }
+
     /** Sends NBD_CMD_DISC, which has no reply; the server then closes the connection. */
     void disconnect() throws IOException {
         send(CMD_DISC, 0, 0);
@@ -144,6 +167,34 @@ final class Transmission {
         if (simple.error() != 0) {
             // An error simple reply carries no data, so the stream is still in step.
             throw serverError(request, ErrorPayload.of(simple.error()));
+        }
+    }
+
+    /**
+     * Reads the reply to a command that returns no data (write, write zeroes, flush): a simple
+     * reply, or, once structured replies are agreed, optionally a structured one of error chunks
+     * and NBD_REPLY_TYPE_NONE, which qemu does not send but the spec allows.
+     */
+    private void expectDone(Request request) throws IOException {
+        ReplyHeader header = readHeader(request);
+        if (header instanceof ReplyHeader.Simple simple) {
+            if (simple.error() != 0) {
+                throw serverError(request, ErrorPayload.of(simple.error()));
+            }
+            return;
+        }
+        if (!export.structuredReplies()) {
+            throw new NbdProtocolException("structured reply chunk to " + request.describe()
+                    + " although structured replies were not negotiated");
+        }
+        ReplyHeader.Chunk chunk = (ReplyHeader.Chunk) header;
+        ErrorPayload error = firstError(null, readOtherChunk(request, chunk));
+        while (!chunk.done()) {
+            chunk = nextChunk(request);
+            error = firstError(error, readOtherChunk(request, chunk));
+        }
+        if (error != null) {
+            throw serverError(request, error);
         }
     }
 

@@ -144,8 +144,11 @@ final class FakeNbdServer implements AutoCloseable {
         }
 
         void acceptGo(OptionRequest go, long size, Info.BlockSize blockSize) throws IOException {
-            int flags = NbdProtocol.FLAG_HAS_FLAGS | NbdProtocol.FLAG_READ_ONLY;
-            reply(go, NbdProtocol.REP_INFO, new Info.Export(size, flags).encode());
+            acceptGo(go, size, blockSize, NbdProtocol.FLAG_HAS_FLAGS | NbdProtocol.FLAG_READ_ONLY);
+        }
+
+        void acceptGo(OptionRequest go, long size, Info.BlockSize blockSize, int transmissionFlags) throws IOException {
+            reply(go, NbdProtocol.REP_INFO, new Info.Export(size, transmissionFlags).encode());
             reply(go, NbdProtocol.REP_INFO, blockSize.encode());
             reply(go, NbdProtocol.REP_ACK, empty());
         }

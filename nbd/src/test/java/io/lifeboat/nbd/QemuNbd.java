@@ -13,7 +13,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** A {@code qemu-nbd} process serving one image read-only, plus the qemu-img/qemu-io runs that prepare it. */
+/**
+ * A {@code qemu-nbd} process serving one image (read-only unless asked), plus the qemu-img/qemu-io
+ * runs that prepare it.
+ */
 final class QemuNbd implements AutoCloseable {
 
     private static final long START_TIMEOUT_MS = 10_000;
@@ -65,13 +68,23 @@ final class QemuNbd implements AutoCloseable {
     }
 
     static QemuNbd serveUnix(Path image, String format, Path socket, String... extra) throws Exception {
-        List<String> args = args(image, format, extra);
+        return serveUnix(image, format, socket, true, extra);
+    }
+
+    /** Serves {@code image} writable, with qemu-nbd's defaults (cache=writeback, discard=ignore). */
+    static QemuNbd serveUnixWritable(Path image, String format, Path socket, String... extra) throws Exception {
+        return serveUnix(image, format, socket, false, extra);
+    }
+
+    private static QemuNbd serveUnix(Path image, String format, Path socket, boolean readOnly, String... extra)
+            throws Exception {
+        List<String> args = args(image, format, readOnly, extra);
         args.add("--socket=" + socket);
         return start(args, image.getParent(), UnixDomainSocketAddress.of(socket));
     }
 
     static QemuNbd serveTcp(Path image, String format, int port, String... extra) throws Exception {
-        List<String> args = args(image, format, extra);
+        List<String> args = args(image, format, true, extra);
         args.add("--bind=127.0.0.1");
         args.add("--port=" + port);
         return start(args, image.getParent(), new InetSocketAddress("127.0.0.1", port));
@@ -83,10 +96,13 @@ final class QemuNbd implements AutoCloseable {
         }
     }
 
-    private static List<String> args(Path image, String format, String... extra) {
+    private static List<String> args(Path image, String format, boolean readOnly, String... extra) {
         // --shared: the readiness probe and the client under test may overlap briefly.
-        List<String> args = new ArrayList<>(List.of("qemu-nbd", "--read-only", "--persistent", "--shared=8",
+        List<String> args = new ArrayList<>(List.of("qemu-nbd", "--persistent", "--shared=8",
                 "--format=" + format, "--export-name=vda"));
+        if (readOnly) {
+            args.add("--read-only");
+        }
         args.addAll(List.of(extra));
         args.add(image.toString());
         return args;
