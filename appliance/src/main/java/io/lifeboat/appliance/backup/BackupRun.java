@@ -15,6 +15,7 @@ import io.lifeboat.store.ingest.Extent;
 import io.lifeboat.store.ingest.ImageFiles;
 import io.lifeboat.store.ingest.Ingester;
 import io.lifeboat.store.ingest.NbdSource;
+import io.lifeboat.store.ingest.QemuNbdSource;
 import io.lifeboat.store.manifest.DiskMap;
 import io.lifeboat.store.manifest.Manifest;
 import org.libvirt.Connect;
@@ -33,7 +34,9 @@ import java.util.Set;
 /**
  * One backup job from start to cleanup. Running VM: pull-mode backup with a new checkpoint, one
  * NBD connection per disk, allocated (full) or dirty (incremental) extents into the session.
- * Stopped VM: each image read directly (qcow2 through {@code qemu-nbd --read-only}).
+ * Stopped VM: each image read directly (qcow2 through {@code qemu-nbd --read-only}); when its
+ * qcow2 images still carry the bitmap of the newest checkpointed restore point, only what was
+ * written since (an offline incremental, as for a failback's final cutover).
  *
  * <p>Cleanup on every exit: NBD connections closed, the libvirt job ended, the checkpoint this job
  * created deleted unless its restore point was committed, the run directory removed, the
@@ -189,6 +192,13 @@ final class BackupRun {
                         + " is of type '" + d.sourceType() + "'; only image files can be read while the VM is stopped");
             }
         }
+        CheckpointChain.Base base = def.allTrackChanges() ? CheckpointChain.find(store, domain, vm, def) : null;
+        if (base != null && base.incremental()) {
+            Map<String, QemuNbdSource> tracked = openBitmaps(base.checkpoint());
+            if (tracked != null) {
+                return backupStoppedIncremental(t0, base, domainXml, tracked);
+            }
+        }
         session = store.beginBackup(vm);
         Map<String, Long> bytesRead = new LinkedHashMap<>();
         for (Disk disk : def.disks()) {
@@ -205,6 +215,62 @@ final class BackupRun {
         Manifest m = commit(Manifest.Kind.FULL, Manifest.Consistency.OFFLINE, "", domainXml,
                 attributes(bytesRead, reason, "VM is stopped", "image-file"));
         return result(m, reason, "", "VM is stopped", bytesRead, t0);
+    }
+
+    /**
+     * Each qcow2 image served with the base checkpoint's persistent bitmap, which QEMU kept
+     * recording into until the VM stopped; null (nothing left open) when a disk has none that is
+     * usable: not qcow2, the bitmap gone, or inconsistent after QEMU did not close the image.
+     */
+    private Map<String, QemuNbdSource> openBitmaps(String checkpoint) throws IOException, StoreException {
+        Map<String, QemuNbdSource> out = new LinkedHashMap<>();
+        for (Disk disk : def.disks()) {
+            Path image = Path.of(disk.path());
+            try {
+                if (ImageFiles.check(image) != ImageFiles.Format.QCOW2) {
+                    throw new IOException(image + " is not qcow2");
+                }
+                QemuNbdSource s = QemuNbdSource.openWithBitmap(image, checkpoint, run.path().resolve("qemu-nbd-" + disk.target()));
+                out.put(disk.target(), s);
+                open.add(s);
+            } catch (IOException e) {
+                warnings.add("disk " + disk.target() + " has no usable bitmap " + checkpoint + " (" + e.getMessage()
+                        + "): read in full");
+                for (QemuNbdSource s : out.values()) {
+                    close(s);
+                }
+                return null;
+            }
+        }
+        return out;
+    }
+
+    /**
+     * A stopped VM whose images still carry the bitmap of the newest checkpointed restore point:
+     * only the extents written since are read, into a map based on that point's. The restore
+     * point names no checkpoint of its own, so the next backup (stopped or running) is again
+     * incremental from the same base, whose bitmap holds every write since.
+     */
+    private BackupResult backupStoppedIncremental(long t0, CheckpointChain.Base base, String domainXml,
+                                                  Map<String, QemuNbdSource> tracked) throws BackupException, IOException {
+        session = store.beginBackup(vm);
+        Map<String, Long> bytesRead = new LinkedHashMap<>();
+        for (Disk disk : def.disks()) {
+            cancel.check();
+            QemuNbdSource image = tracked.get(disk.target());
+            open.remove(image);
+            MeteredSource source = track(new MeteredSource(image, cancel, throttle));
+            DiskMap map = session.incrementalDisk(base.previous().disk(disk.target()), source.size());
+            ingester.ingest(session, map, source, image.dirty(base.checkpoint()), progress);
+            bytesRead.put(disk.target(), source.bytesRead());
+            close(source);
+        }
+        cancel.check();
+        Map<String, String> attributes = attributes(bytesRead, null, "VM is stopped", "image-file-bitmap");
+        attributes.put(ManifestAttributes.INCREMENTAL_FROM, base.checkpoint());
+        Manifest m = commit(Manifest.Kind.INCREMENTAL, Manifest.Consistency.OFFLINE, base.previous().id().toString(),
+                domainXml, attributes);
+        return result(m, null, "", "VM is stopped", bytesRead, t0);
     }
 
     private Manifest commit(Manifest.Kind kind, Manifest.Consistency consistency, String parent, String domainXml,

@@ -1,5 +1,6 @@
 package io.lifeboat.appliance.backup;
 
+import io.lifeboat.appliance.inventory.TestVms;
 import io.lifeboat.store.manifest.Manifest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -50,6 +51,54 @@ class StoppedVmBackupTest {
         assertThat(second.bytesRead()).isGreaterThanOrEqualTo(4 * MiB);
         assertThat(second.newStoredBytes()).isLessThan(MiB);
         assertThat(h.restoredDigests(second.restorePoint())).isEqualTo(vm.modelDigests());
+        assertThat(h.runRootEmpty()).isTrue();
+    }
+
+    @Test
+    void aVmStoppedAfterACheckpointedBackupIsBackedUpIncrementallyFromItsBitmap() throws Exception {
+        TestVm vm = h.vm(true, false, 64 * MiB, 32 * MiB);
+        vm.write("vda", 0x31, 0, 8 * MiB);
+        vm.write("vdb", 0x32, 4 * MiB, 4 * MiB);
+        BackupResult full = h.engine.backup(vm.name());
+        assertThat(full.kind()).isEqualTo(Manifest.Kind.FULL);
+        assertThat(full.checkpoint()).isNotEmpty();
+
+        vm.write("vda", 0x33, 20 * MiB, MiB); // while it runs: into the checkpoint's bitmap
+        vm.domain().destroy(); // QEMU closes the images: the bitmap is stored in the qcow2
+        vm.write("vdb", 0x34, 16 * MiB, 512 * 1024); // offline, through qemu-io: recorded too
+
+        BackupResult stopped = h.engine.backup(vm.name());
+        assertThat(stopped.kind()).isEqualTo(Manifest.Kind.INCREMENTAL);
+        assertThat(stopped.consistency()).isEqualTo(Manifest.Consistency.OFFLINE);
+        assertThat(stopped.parent()).isEqualTo(full.restorePoint().toString());
+        // only what was written since the checkpoint is read, widened to whole chunks
+        assertThat(stopped.bytesReadPerDisk().get("vda")).isBetween(MiB, 2 * MiB);
+        assertThat(stopped.bytesReadPerDisk().get("vdb")).isBetween(512 * 1024L, 2 * MiB);
+        assertThat(h.restoredDigests(stopped.restorePoint())).isEqualTo(vm.modelDigests());
+
+        // the chain goes on from the same base once it runs again: the bitmap holds every write since
+        vm.domain().create();
+        vm.write("vda", 0x35, 30 * MiB, MiB);
+        BackupResult running = h.engine.backup(vm.name());
+        assertThat(running.kind()).isEqualTo(Manifest.Kind.INCREMENTAL);
+        assertThat(running.bytesReadPerDisk().get("vda")).isBetween(2 * MiB, 4 * MiB);
+        assertThat(h.restoredDigests(running.restorePoint())).isEqualTo(vm.modelDigests());
+        assertThat(h.runRootEmpty()).isTrue();
+    }
+
+    @Test
+    void aStoppedVmWhoseBitmapIsGoneIsReadInFull() throws Exception {
+        TestVm vm = h.vm(true, false, 32 * MiB);
+        vm.write("vda", 0x41, 0, 4 * MiB);
+        BackupResult full = h.engine.backup(vm.name());
+        vm.domain().destroy();
+        TestVms.run("qemu-img", "bitmap", "--remove", vm.image("vda").toString(), full.checkpoint());
+        vm.write("vda", 0x42, 8 * MiB, MiB);
+
+        BackupResult stopped = h.engine.backup(vm.name());
+        assertThat(stopped.kind()).isEqualTo(Manifest.Kind.FULL);
+        assertThat(stopped.bytesRead()).isGreaterThanOrEqualTo(5 * MiB);
+        assertThat(h.restoredDigests(stopped.restorePoint())).isEqualTo(vm.modelDigests());
         assertThat(h.runRootEmpty()).isTrue();
     }
 }

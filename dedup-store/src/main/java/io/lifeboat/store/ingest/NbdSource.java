@@ -19,6 +19,11 @@ public class NbdSource implements DiskSource {
         this.client = client;
     }
 
+    /** The connection this source reads through. */
+    protected NbdClient client() {
+        return client;
+    }
+
     @Override
     public long size() {
         return client.size();
