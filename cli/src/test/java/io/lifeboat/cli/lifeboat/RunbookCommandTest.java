@@ -32,4 +32,27 @@ class RunbookCommandTest {
             assertThat(appliance.lifeboat("runbook", "check", file.toString())).isEqualTo(ExitCode.USAGE);
         }
     }
+
+    @Test
+    void runVerbsCallTheirEndpoints() throws Exception {
+        try (StubAppliance appliance = new StubAppliance("{\"run\":\"3f1c0a2b\",\"runbook\":\"shop\",\"kind\":\"failback\","
+                + "\"state\":\"RUNNING\",\"ready\":true,\"vms\":[]}")) {
+            assertThat(appliance.lifeboat("runbook", "ready", "shop")).isEqualTo(ExitCode.OK);
+            assertThat(appliance.lifeboat("runbook", "run", "shop", "--kind", "failback", "--approve", "cutover"))
+                    .isEqualTo(ExitCode.OK);
+            assertThat(appliance.lifeboat("runbook", "status", "3f1c0a2b")).isEqualTo(ExitCode.OK);
+            assertThat(appliance.lifeboat("runbook", "resume", "3f1c0a2b", "--approve", "web")).isEqualTo(ExitCode.OK);
+            assertThat(appliance.lifeboat("runbook", "cancel", "3f1c0a2b")).isEqualTo(ExitCode.OK);
+            assertThat(appliance.lifeboat("runbook", "cleanup", "3f1c0a2b")).isEqualTo(ExitCode.OK);
+            assertThat(appliance.lifeboat("runbook", "run", "shop")).as("--kind is required").isEqualTo(ExitCode.USAGE);
+            assertThat(appliance.requests).containsExactly("POST /api/runbooks/shop/readiness?kind=failover",
+                    "POST /api/runbooks/shop/runs", "GET /api/runbook-runs/3f1c0a2b", "POST /api/runbook-runs/3f1c0a2b/resume",
+                    "POST /api/runbook-runs/3f1c0a2b/cancel", "POST /api/runbook-runs/3f1c0a2b/cleanup");
+            assertThat(appliance.bodies.get(1)).contains("\"kind\":\"failback\"", "\"approve\":[\"cutover\"]");
+        }
+        try (StubAppliance appliance = new StubAppliance("{\"ready\":false,\"vms\":[{\"vm\":\"pg01\",\"ready\":false,"
+                + "\"items\":[{\"check\":\"point\",\"ok\":false,\"detail\":\"no restore point\"}]}]}")) {
+            assertThat(appliance.lifeboat("runbook", "ready", "shop")).isEqualTo(ExitCode.FAILED);
+        }
+    }
 }

@@ -14,10 +14,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * An HTTP server in the test JVM standing in for the appliance: every request is recorded as
- * "METHOD path?query" and answered 200 with {@code body}.
+ * "METHOD path?query" (and its body in {@link #bodies}) and answered 200 with {@code body}.
  */
 final class StubAppliance implements AutoCloseable {
     final List<String> requests = new CopyOnWriteArrayList<>();
+    final List<String> bodies = new CopyOnWriteArrayList<>();
     private final HttpServer server;
 
     StubAppliance(String body) throws IOException {
@@ -25,6 +26,7 @@ final class StubAppliance implements AutoCloseable {
         server.createContext("/", x -> {
             requests.add(x.getRequestMethod() + " " + x.getRequestURI().getRawPath()
                     + (x.getRequestURI().getRawQuery() == null ? "" : "?" + x.getRequestURI().getRawQuery()));
+            bodies.add(new String(x.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
             byte[] answer = body.getBytes(StandardCharsets.UTF_8);
             x.getResponseHeaders().set("Content-Type", "application/json");
             x.sendResponseHeaders(200, answer.length);
