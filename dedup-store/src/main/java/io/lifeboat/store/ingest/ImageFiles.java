@@ -11,6 +11,8 @@ import java.nio.file.Path;
 /** Opens a disk image file for backup, after checking it is one. */
 public final class ImageFiles {
     private static final byte[] QCOW2_MAGIC = {'Q', 'F', 'I', (byte) 0xfb};
+    /** magic u32, version u32, backing file offset u64, backing file size u32, cluster bits u32, size u64. */
+    private static final int QCOW2_SIZE_OFFSET = 24;
 
     private ImageFiles() {
     }
@@ -35,6 +37,32 @@ public final class ImageFiles {
             return n == 4 && java.util.Arrays.equals(head, QCOW2_MAGIC) ? Format.QCOW2 : Format.RAW;
         } catch (IOException e) {
             throw StoreException.io("reading " + image, e);
+        }
+    }
+
+    /**
+     * The size the image shows a VM, read without starting QEMU: a raw file's length, a qcow2's
+     * virtual size (the big-endian u64 at byte 24 of its header).
+     */
+    public static long virtualSize(Path image, Format format) throws StoreException {
+        try {
+            if (format == Format.RAW) {
+                return Files.size(image);
+            }
+            byte[] header = new byte[QCOW2_SIZE_OFFSET + Long.BYTES];
+            try (InputStream in = Files.newInputStream(image)) {
+                if (in.readNBytes(header, 0, header.length) != header.length) {
+                    throw new StoreException(StoreException.Kind.BAD_INPUT, image + ": qcow2 header is truncated");
+                }
+            }
+            long size = java.nio.ByteBuffer.wrap(header, QCOW2_SIZE_OFFSET, Long.BYTES).getLong();
+            if (size < 0) {
+                throw new StoreException(StoreException.Kind.BAD_INPUT, image + ": qcow2 virtual size "
+                        + Long.toUnsignedString(size) + " is out of range");
+            }
+            return size;
+        } catch (IOException e) {
+            throw StoreException.io("reading " + image, e); // a StoreException passes through as it is
         }
     }
 
