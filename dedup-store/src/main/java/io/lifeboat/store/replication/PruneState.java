@@ -3,17 +3,14 @@ package io.lifeboat.store.replication;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.lifeboat.store.DurableFiles;
 import io.lifeboat.store.StoreException;
-import io.lifeboat.store.pack.PackDirectory;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Set;
@@ -100,16 +97,10 @@ final class PruneState {
     }
 
     void save() throws StoreException {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try {
             Files.createDirectories(file.getParent());
-            Files.write(tmp, JSON.writeValueAsBytes(new File(FORMAT, VERSION, bucket, replicated,
+            DurableFiles.replace(file, JSON.writeValueAsBytes(new File(FORMAT, VERSION, bucket, replicated,
                     manifestsMissingSince, packsUnreferencedSince)));
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                ch.force(true);
-            }
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            PackDirectory.fsyncDir(file.getParent());
         } catch (IOException e) {
             throw StoreException.io("writing " + file, e);
         }

@@ -2,12 +2,10 @@ package io.lifeboat.restore.instant;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.lifeboat.store.DurableFiles;
+
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.List;
 
@@ -66,20 +64,7 @@ public record InstantSession(String id, String restorePoint, String vm, String l
     }
 
     void write(Path dir) throws IOException {
-        // a name of its own: a fixed one would let two writers rename each other's half-written file into place
-        Path tmp = Files.createTempFile(dir, FILE + ".", ".tmp");
-        try {
-            Files.write(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(this));
-            try (FileChannel c = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                c.force(true);
-            }
-            Files.move(tmp, dir.resolve(FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
-        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-            d.force(true);
-        }
+        DurableFiles.replace(dir.resolve(FILE), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(this));
     }
 
     /** Reads and checks a session's file; a file that is not a whole session of this directory is an IOException. */

@@ -1,12 +1,9 @@
 package io.lifeboat.restore.runbook;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -16,6 +13,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lifeboat.restore.RestoreException;
 import io.lifeboat.restore.instant.SessionLock;
+import io.lifeboat.store.DurableFiles;
 import io.lifeboat.store.StoreException.Kind;
 
 /**
@@ -94,19 +92,7 @@ public final class RunStore {
     synchronized void write(RunRecord run) throws RestoreException {
         Path dir = dir(run.id);
         try {
-            Path tmp = Files.createTempFile(dir, FILE + ".", ".tmp");
-            try {
-                Files.write(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(run));
-                try (FileChannel c = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                    c.force(true);
-                }
-                Files.move(tmp, dir.resolve(FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
-            try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-                d.force(true);
-            }
+            DurableFiles.replace(dir.resolve(FILE), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(run));
         } catch (IOException e) {
             throw new RestoreException(Kind.IO, "cannot record run " + run.id + " in " + dir + ": " + e.getMessage(), e);
         }
