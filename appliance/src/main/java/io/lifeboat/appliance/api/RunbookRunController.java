@@ -46,7 +46,8 @@ class RunbookRunController {
     }
 
     /**
-     * @param kind        test (an isolated drill) or failover
+     * @param kind        test (an isolated drill), failover, or failback (home to the primary; approve
+     *                    {@code cutover} up front, or resume with it once the VMs are synced)
      * @param ttl         a test run is cleaned up this long after it started (90s, 2h; default: only on demand)
      * @param primaryLost a failover goes on when the primary does not answer
      * @param approve     groups whose approval is given up front
@@ -136,7 +137,10 @@ class RunbookRunController {
         if (kind == null || "failover".equals(kind)) {
             return RunRecord.Kind.FAILOVER;
         }
-        throw RestoreException.badInput("kind '" + kind + "': test or failover");
+        if ("failback".equals(kind)) {
+            return RunRecord.Kind.FAILBACK;
+        }
+        throw RestoreException.badInput("kind '" + kind + "': test, failover or failback");
     }
 
     private static Duration ttl(String ttl, RunRecord.Kind kind) throws RestoreException {

@@ -64,6 +64,28 @@ public class BackupJobs {
 
     /** Starts a backup of {@code vm} on the default host; the job as recorded, QUEUED. */
     public Job start(String vm) throws BackupException, StoreException {
+        return launch(vm).job();
+    }
+
+    /**
+     * Backs up {@code vm} on the default host as {@link #start} does (a job in the catalog, the
+     * restore point recorded and replicated like any other) and waits for it to end; a job that
+     * did not succeed is a {@link BackupException} with its reason.
+     */
+    public BackupResult backupAndWait(String vm) throws BackupException, StoreException, InterruptedException {
+        JobRunner.Started<BackupResult> started = launch(vm);
+        try {
+            return started.result().get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof BackupException b) {
+                throw b;
+            }
+            throw new BackupException(BackupException.Kind.FAILED, "backup of " + vm + ": " + e.getCause().getMessage(),
+                    e.getCause());
+        }
+    }
+
+    private JobRunner.Started<BackupResult> launch(String vm) throws BackupException, StoreException {
         BackupEngine e = engine.getIfAvailable();
         if (e == null) {
             store.get(); // throws why there is no store, hence no engine
@@ -75,7 +97,7 @@ public class BackupJobs {
                 BackupJobs::failure);
         log.info("Backup job {} of {} started (engine job {})", started.job().id(), vm, backup.id());
         started.result().thenRun(replication::afterBackup);
-        return started.job();
+        return started;
     }
 
     /**

@@ -24,7 +24,12 @@ public final class RunRecord {
         /** A drill: suffixed copies on an isolated network, production untouched, removed at cleanup. */
         TEST,
         /** The real thing: the VMs come back under their runbook names, the primaries fenced first. */
-        FAILOVER
+        FAILOVER,
+        /**
+         * Home again: the VMs a failover recovered are backed up, written into the originals at the
+         * primary, and cut over with a last incremental; the originals start.
+         */
+        FAILBACK
     }
 
     public enum State {
@@ -101,6 +106,16 @@ public final class RunRecord {
         public String greenAt;
         /** The run shut its primary down (undo starts it again). */
         public boolean primaryShutDown;
+        /** Failback: the recovered VM this one comes home from, and its host. */
+        public String from;
+        public String fromTarget;
+        /** Failback: the restore point of the recovered VM written into the original while it still ran. */
+        public String syncPoint;
+        /** Failback: the recovered VM was shut down by the run (undo starts it again), and when. */
+        public boolean recoveredShutDown;
+        public String cutoverAt;
+        /** Failback: the original was started by the run (undo stops it). */
+        public boolean originalStarted;
 
         public VmRun() {
         }
@@ -127,6 +142,8 @@ public final class RunRecord {
     public String error;
     /** Start of the run to the moment every check of every VM had passed; null until then. */
     public Long rtoSeconds;
+    /** Failback: the first recovered VM's shutdown to the moment every original's checks had passed. */
+    public Long downtimeSeconds;
     public List<Step> steps = new ArrayList<>();
     public List<VmRun> vms = new ArrayList<>();
 
@@ -143,7 +160,7 @@ public final class RunRecord {
 
     @JsonIgnore
     public boolean finished() {
-        return state == State.CANCELLED || state == State.CLEANED || (state == State.DONE && kind == Kind.FAILOVER);
+        return state == State.CANCELLED || state == State.CLEANED || (state == State.DONE && kind != Kind.TEST);
     }
 
     /** A test run whose time to live has passed and that still has something to remove. */

@@ -28,6 +28,7 @@ public final class RunReport {
         m.put("started", run.started);
         m.put("ended", run.ended);
         m.put("rtoSeconds", run.rtoSeconds);
+        m.put("downtimeSeconds", run.downtimeSeconds);
         m.put("worstRpoSeconds", run.vms.stream().map(v -> v.rpoSeconds).filter(java.util.Objects::nonNull)
                 .max(Long::compare).orElse(null));
         m.put("error", run.error);
@@ -41,6 +42,11 @@ public final class RunReport {
             x.put("target", v.target);
             x.put("mode", v.mode);
             x.put("restorePoint", v.restorePoint);
+            if (v.from != null) {
+                x.put("from", v.from);
+                x.put("fromTarget", v.fromTarget);
+                x.put("syncPoint", v.syncPoint);
+            }
             x.put("rpoSeconds", v.rpoSeconds);
             x.put("startedAt", v.startedAt);
             x.put("greenAt", v.greenAt);
@@ -71,10 +77,11 @@ public final class RunReport {
                 .append("body{font:14px system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse;margin:1em 0}")
                 .append("td,th{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}th{background:#f3f3f3}")
                 .append(".OK{color:#176b1b}.FAILED{color:#a40e0e;font-weight:bold}.big{font-size:20px}</style></head><body>");
-        h.append("<h1>Runbook ").append(esc(run.runbook)).append(": ").append(run.kind == RunRecord.Kind.TEST ? "test failover"
-                : "failover").append(" ").append(esc(run.id)).append("</h1>");
+        h.append("<h1>Runbook ").append(esc(run.runbook)).append(": ").append(title(run.kind)).append(" ").append(esc(run.id)).append("</h1>");
         h.append("<p class='big'>State <b id='state'>").append(run.state).append("</b> · RTO <b id='rto'>")
-                .append(run.rtoSeconds == null ? "not reached" : duration(run.rtoSeconds)).append("</b></p>");
+                .append(run.rtoSeconds == null ? "not reached" : duration(run.rtoSeconds)).append("</b>")
+                .append(run.downtimeSeconds == null ? "" : " · downtime <b id='downtime'>" + duration(run.downtimeSeconds) + "</b>")
+                .append("</p>");
         h.append("<p>Started ").append(esc(run.started)).append(run.ended != null ? ", ended " + esc(run.ended) : "")
                 .append(", restore points from the ").append(esc(run.source)).append(".</p>");
         if (run.error != null) {
@@ -110,6 +117,9 @@ public final class RunReport {
         if (run.rtoSeconds != null) {
             t.append(", RTO ").append(duration(run.rtoSeconds));
         }
+        if (run.downtimeSeconds != null) {
+            t.append(", downtime ").append(duration(run.downtimeSeconds));
+        }
         t.append('\n');
         for (VmRun v : run.vms) {
             t.append("  ").append(v.vm).append(" as ").append(v.name).append(": ")
@@ -124,6 +134,14 @@ public final class RunReport {
             t.append("  ").append(run.error).append('\n');
         }
         return t.toString().stripTrailing();
+    }
+
+    private static String title(RunRecord.Kind kind) {
+        return switch (kind) {
+            case TEST -> "test failover";
+            case FAILOVER -> "failover";
+            case FAILBACK -> "failback";
+        };
     }
 
     private static long millis(Step s) {

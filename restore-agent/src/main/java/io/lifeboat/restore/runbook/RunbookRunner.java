@@ -70,6 +70,9 @@ import org.libvirt.Network;
  * run's isolated network (no forward: no route to production), their disks in the run's
  * directory; cleanup (or the run's time to live) removes all of it.
  *
+ * <p>A failback ({@link Failback}) brings the VMs a failover recovered home to the primary, with
+ * what they wrote meanwhile; it needs {@link FailbackBackups}, which the appliance gives.
+ *
  * <p>One process at a time runs a run (its lock); the others are refused.
  */
 public final class RunbookRunner implements AutoCloseable {
@@ -105,7 +108,7 @@ public final class RunbookRunner implements AutoCloseable {
     }
 
     /** A step that did not pass: the run halts at it. */
-    private static final class Halt extends Exception {
+    static final class Halt extends Exception {
         Halt(String message) {
             super(message);
         }
@@ -124,6 +127,7 @@ public final class RunbookRunner implements AutoCloseable {
     private final Site site;
     private final PointResolver points;
     private final GuestChecks checks = new GuestChecks();
+    private final Failback failback;
     private final ExecutorService workers = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "runbook-worker");
         t.setDaemon(true);
@@ -140,6 +144,17 @@ public final class RunbookRunner implements AutoCloseable {
      */
     public RunbookRunner(RestoreSource source, InstantRecovery recovery, RunStore runs, Site site,
                          Predicate<RestorePointId> replicated) {
+        this(source, recovery, runs, site, replicated, null);
+    }
+
+    /**
+     * @param replicated as above
+     * @param backups    backs up recovered VMs into {@code source}'s store, for failbacks (null:
+     *                   this runner runs none)
+     */
+    public RunbookRunner(RestoreSource source, InstantRecovery recovery, RunStore runs, Site site,
+                         Predicate<RestorePointId> replicated, FailbackBackups backups) {
+        this.failback = new Failback(source, runs, site, backups);
         this.source = source;
         this.recovery = recovery;
         this.runs = runs;
@@ -153,6 +168,10 @@ public final class RunbookRunner implements AutoCloseable {
 
     /** The readiness check: a report, nothing started. */
     public Readiness readiness(Runbook rb, RunRecord.Kind kind) throws StoreException {
+        if (kind == RunRecord.Kind.FAILBACK) {
+            throw RestoreException.badInput("the readiness check is for test runs and failovers; a failback checks"
+                    + " each VM at its own steps and halts at the first that is not ready");
+        }
         return Readiness.check(rb, kind, source, points, site);
     }
 
@@ -303,6 +322,9 @@ public final class RunbookRunner implements AutoCloseable {
     // --- the plan ---
 
     static List<Step> plan(Runbook rb, RunRecord.Kind kind) {
+        if (kind == RunRecord.Kind.FAILBACK) {
+            return Failback.plan(rb);
+        }
         List<Step> steps = new ArrayList<>();
         if (kind == RunRecord.Kind.TEST) {
             steps.add(new Step("network", "network", null, null));
@@ -400,7 +422,8 @@ public final class RunbookRunner implements AutoCloseable {
                 Step s = batch.get(0);
                 s.ended = null;
                 run.state = RunRecord.State.WAITING_APPROVAL;
-                run.error = "waiting for the approval of group " + s.group + ": " + s.detail;
+                run.error = (s.group != null ? "waiting for the approval of group " + s.group
+                        : "waiting for the approval of the " + Failback.CUTOVER) + ": " + s.detail;
                 runs.write(run);
                 return run;
             }
@@ -431,6 +454,11 @@ public final class RunbookRunner implements AutoCloseable {
             Optional<String> last = run.vms.stream().map(v -> v.greenAt).filter(java.util.Objects::nonNull)
                     .max(Comparator.naturalOrder());
             run.rtoSeconds = RunRecord.seconds(run.started, last.orElse(Instant.now().toString()));
+            Optional<String> cutover = run.vms.stream().map(v -> v.cutoverAt).filter(java.util.Objects::nonNull)
+                    .min(Comparator.naturalOrder());
+            if (cutover.isPresent()) {
+                run.downtimeSeconds = RunRecord.seconds(cutover.get(), last.orElse(Instant.now().toString()));
+            }
         }
     }
 
@@ -449,7 +477,23 @@ public final class RunbookRunner implements AutoCloseable {
                 return fence(run, rb, vm(rb, step.vm));
             }
             case "start" -> {
-                return startVm(run, rb, vm(rb, step.vm), step.group);
+                return run.kind == RunRecord.Kind.FAILBACK ? failback.startOriginal(run, vm(rb, step.vm))
+                        : startVm(run, rb, vm(rb, step.vm), step.group);
+            }
+            case "sync" -> {
+                return failback.sync(run, rb, vm(rb, step.vm), step.group);
+            }
+            case "restore" -> {
+                return failback.restore(run, vm(rb, step.vm));
+            }
+            case "shutdown" -> {
+                return failback.shutdown(run, rb, vm(rb, step.vm));
+            }
+            case "final" -> {
+                return failback.finalBackup(run, vm(rb, step.vm));
+            }
+            case "apply" -> {
+                return failback.apply(run, vm(rb, step.vm));
             }
             case "checks" -> {
                 return checkVm(run, vm(rb, step.vm));
@@ -460,6 +504,12 @@ public final class RunbookRunner implements AutoCloseable {
                 return "waited " + pause.toSeconds() + " s";
             }
             case "approval" -> {
+                if (step.group == null) { // a failback's cutover
+                    if (!run.approved.contains(Failback.CUTOVER)) {
+                        throw new AwaitApproval(Failback.approvalQuestion());
+                    }
+                    return "approved: " + Failback.approvalQuestion();
+                }
                 Runbook.Group g = group(rb, step.group);
                 if (!run.approved.contains(g.name())) {
                     throw new AwaitApproval(g.approval());
@@ -877,6 +927,10 @@ public final class RunbookRunner implements AutoCloseable {
             List<String> problems = new ArrayList<>();
             List<VmRun> reversed = new ArrayList<>(run.vms);
             Collections.reverse(reversed);
+            if (run.kind == RunRecord.Kind.FAILBACK) {
+                failback.undo(run, problems);
+                reversed.clear(); // the originals and their disks stay: nothing of theirs is removed
+            }
             for (VmRun v : reversed) {
                 try {
                     removeVm(v);
@@ -919,7 +973,9 @@ public final class RunbookRunner implements AutoCloseable {
             removal.started = removal.ended = run.ended;
             removal.outcome = Outcome.OK;
             removal.attempts = 1;
-            removal.detail = run.vms.size() + " VM(s) removed" + (run.network != null ? ", network " + run.network + " removed" : "");
+            removal.detail = run.kind == RunRecord.Kind.FAILBACK
+                    ? "the originals stopped, " + run.vms.size() + " recovered VM(s) running again where they were recovered"
+                    : run.vms.size() + " VM(s) removed" + (run.network != null ? ", network " + run.network + " removed" : "");
             run.steps.add(removal);
             runs.write(run);
             return run;
@@ -997,7 +1053,7 @@ public final class RunbookRunner implements AutoCloseable {
     }
 
     private void hold(String id) throws RestoreException {
-        runs.read(id.isEmpty() ? "-" : id); // NOT_FOUND for an unknown run, before its directory is locked
+        runs.read(id); // NOT_FOUND for an unknown run, before its directory is locked
         SessionLock lock = runs.lock(id);
         if (held.putIfAbsent(id, lock) != null) {
             lock.close();
