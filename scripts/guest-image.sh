@@ -33,7 +33,7 @@
 set -euo pipefail
 
 # lvm2: the initrd then activates a root on LVM (the LVM layout boots with the same initrd).
-PACKAGES="linux-image-amd64 systemd-sysv qemu-guest-agent udev ifupdown isc-dhcp-client postgresql python3 lvm2"
+PACKAGES="linux-image-amd64 systemd-sysv dbus qemu-guest-agent udev ifupdown isc-dhcp-client postgresql python3 lvm2"
 SUITE=bookworm
 DISK_SIZE=6G
 LAYOUT_SIZE=6200M   # the GPT and LVM disks: a root of DISK_SIZE and room for the partitions

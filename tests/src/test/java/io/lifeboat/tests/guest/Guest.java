@@ -59,6 +59,16 @@ final class Guest {
 
     /** As above, for one of the image's other layouts: {@code root} is the kernel's {@code root=}. */
     static String domainXml(String name, Path image, Path disk, Path consoleLog, String root) {
+        return domainXml(name, image, disk, consoleLog, root, "");
+    }
+
+    /** As above, with a virtio NIC on the libvirt network {@code network} (the guest's eth0, by DHCP). */
+    static String domainXmlOn(String network, String name, Path image, Path disk, Path consoleLog) {
+        return domainXml(name, image, disk, consoleLog, "/dev/vda",
+                "<interface type='network'><source network='" + network + "'/><model type='virtio'/></interface>");
+    }
+
+    private static String domainXml(String name, Path image, Path disk, Path consoleLog, String root, String nic) {
         return "<domain type='qemu'><name>" + name + "</name><memory unit='MiB'>1024</memory><vcpu>1</vcpu>"
                 + "<os><type arch='x86_64' machine='pc'>hvm</type><kernel>" + image.resolve("vmlinuz") + "</kernel>"
                 + "<initrd>" + image.resolve("initrd.img") + "</initrd>"
@@ -68,7 +78,7 @@ final class Guest {
                 + "<channel type='unix'><source mode='bind'/><target type='virtio' name='org.qemu.guest_agent.0'/></channel>"
                 + "<serial type='file'><source path='" + consoleLog + "'/><target port='0'/></serial>"
                 + "<console type='file'><source path='" + consoleLog + "'/><target type='serial' port='0'/></console>"
-                + "<memballoon model='none'/></devices></domain>";
+                + nic + "<memballoon model='none'/></devices></domain>";
     }
 
     /** A qcow2 overlay on the cached image: the VM's own disk, the cache untouched. */
