@@ -14,6 +14,7 @@ const NAV = [
   ['#/jobs', 'Jobs'],
   ['#/replication', 'Replication'],
   ['#/runbooks', 'Runbooks'],
+  ['#/runbook-runs', 'Runbook runs'],
   ['#/audit', 'Audit log'],
 ];
 
@@ -41,6 +42,8 @@ const ROUTES = [
   [/^#\/runbooks$/, 'runbooks', []],
   [/^#\/runbooks\/new$/, 'runbook', []],
   [/^#\/runbooks\/([^/]+)$/, 'runbook', ['name']],
+  [/^#\/runbook-runs$/, 'runbook-runs', []],
+  [/^#\/runbook-runs\/([^/]+)$/, 'runbook-run', ['id']],
 ];
 
 const main = document.getElementById('main');

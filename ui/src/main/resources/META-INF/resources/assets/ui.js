@@ -68,25 +68,43 @@ export const fail = (e) => toast(e.message ?? String(e), 'bad');
  * Asks before something that cannot be undone. With {@code typed}, the user must type that word
  * (a VM's name, say) before the button works. Resolves true when confirmed.
  */
-export function confirm({ title, message, confirmLabel = 'Confirm', typed = null, danger = true }) {
+export const confirm = async (options) => (await ask(options)) !== null;
+
+/**
+ * {@link confirm} with form fields in the dialog: {@code fields} are [{name, label, type: 'text' |
+ * 'checkbox', help, placeholder}]. Resolves to the fields' values ({name: string | boolean}) when
+ * confirmed, null when not.
+ */
+export function ask({ title, message, confirmLabel = 'Confirm', typed = null, danger = true, fields = [] }) {
   return new Promise((resolve) => {
     const dialog = document.createElement('dialog');
     dialog.className = 'confirm';
     document.body.append(dialog);
-    const done = (ok) => { dialog.close(); dialog.remove(); resolve(ok); };
-    const draw = (text = '') => render(html`
-      <form method="dialog" @submit=${(e) => { e.preventDefault(); if (!typed || text === typed) done(true); }}>
+    const values = Object.fromEntries(fields.map((f) => [f.name, f.type === 'checkbox' ? false : '']));
+    const done = (ok) => { dialog.close(); dialog.remove(); resolve(ok ? values : null); };
+    const set = (name, value) => { values[name] = value; draw(typedText); };
+    let typedText = '';
+    const draw = (text) => { typedText = text; render(html`
+      <form method="dialog" @submit=${(e) => { e.preventDefault(); if (!typed || typedText === typed) done(true); }}>
         <h2>${title}</h2>
         <p>${message}</p>
+        ${fields.map((f) => (f.type === 'checkbox'
+          ? html`<label class="check"><input type="checkbox" id=${`ask-${f.name}`} .checked=${values[f.name]}
+              @change=${(e) => set(f.name, e.target.checked)}> ${f.label}</label>
+              ${f.help ? html`<small class="help">${f.help}</small>` : nothing}`
+          : html`<div class="field"><label for=${`ask-${f.name}`}>${f.label}</label>
+              <input id=${`ask-${f.name}`} autocomplete="off" placeholder=${f.placeholder ?? nothing} .value=${values[f.name]}
+                @input=${(e) => set(f.name, e.target.value)}>
+              ${f.help ? html`<small class="help">${f.help}</small>` : nothing}</div>`))}
         ${typed ? html`<label for="confirm-typed">Type <strong>${typed}</strong> to confirm</label>
-          <input id="confirm-typed" autocomplete="off" .value=${text} @input=${(e) => draw(e.target.value)}>` : nothing}
+          <input id="confirm-typed" autocomplete="off" .value=${typedText} @input=${(e) => draw(e.target.value)}>` : nothing}
         <div class="actions">
           <button type="button" @click=${() => done(false)}>Cancel</button>
-          <button type="submit" class=${danger ? 'danger' : 'primary'} ?disabled=${typed && text !== typed}
+          <button type="submit" class=${danger ? 'danger' : 'primary'} ?disabled=${typed && typedText !== typed}
             data-confirm>${confirmLabel}</button>
         </div>
-      </form>`, dialog);
-    draw();
+      </form>`, dialog); };
+    draw('');
     dialog.addEventListener('cancel', (e) => { e.preventDefault(); done(false); });
     dialog.showModal();
     (dialog.querySelector('input') ?? dialog.querySelector('[data-confirm]')).focus();

@@ -7,8 +7,11 @@ import java.util.List;
 import java.util.Map;
 
 import io.lifeboat.appliance.catalog.AuditLog;
+import io.lifeboat.appliance.runbook.DrillRun;
+import io.lifeboat.appliance.runbook.RunbookDrills;
 import io.lifeboat.appliance.runbook.RunbookRepository;
 import io.lifeboat.appliance.runbook.Runbooks;
+import io.lifeboat.restore.RestoreException;
 import io.lifeboat.restore.runbook.Runbook;
 import io.lifeboat.restore.runbook.Runbook.Check;
 import io.lifeboat.restore.runbook.Runbook.PointChoice;
@@ -38,10 +41,12 @@ import org.springframework.web.bind.annotation.RestController;
 class RunbookController {
 
     private final Runbooks runbooks;
+    private final RunbookDrills drills;
     private final AuditLog audit;
 
-    RunbookController(Runbooks runbooks, AuditLog audit) {
+    RunbookController(Runbooks runbooks, RunbookDrills drills, AuditLog audit) {
         this.runbooks = runbooks;
+        this.drills = drills;
         this.audit = audit;
     }
 
@@ -50,9 +55,14 @@ class RunbookController {
                    String createdBy) {
     }
 
-    /** One version of a runbook, and what it says, in run order; {@code yaml} as it was stored. */
+    /**
+     * One version of a runbook, and what it says, in run order; {@code yaml} as it was stored;
+     * {@code drill} its scheduled drill with the next fire time and the last one's outcome (null:
+     * none).
+     */
     record RunbookView(String name, int version, String sha256, Instant created, String createdBy, String description,
-                       List<GroupView> groups, List<HookView> pre, List<HookView> post, String yaml) {
+                       List<GroupView> groups, List<HookView> pre, List<HookView> post, String yaml,
+                       RunbookDrills.Status drill) {
     }
 
     record GroupView(String name, List<String> after, long pauseSeconds, String approval, List<VmView> vms) {
@@ -101,7 +111,7 @@ class RunbookController {
     ResponseEntity<RunbookView> save(@RequestBody String yaml, Principal user) throws StoreException {
         Runbooks.Saved saved = audit.audited(user.getName(), "runbook.save", nameOf(yaml), null,
                 () -> runbooks.save(yaml, user.getName()));
-        RunbookView view = view(saved.version(), saved.runbook());
+        RunbookView view = view(saved.version(), saved.runbook(), drills.status(saved.runbook()));
         return saved.created() ? ResponseEntity.created(URI.create("/api/runbooks/" + view.name())).body(view)
                 : ResponseEntity.ok(view);
     }
@@ -113,7 +123,7 @@ class RunbookController {
     Validation validate(@RequestBody String yaml) {
         try {
             Runbook r = runbooks.check(yaml);
-            return new Validation(true, List.of(), view(null, r));
+            return new Validation(true, List.of(), view(null, r, null));
         } catch (RunbookException e) {
             return new Validation(false, e.problems(), null);
         }
@@ -123,7 +133,33 @@ class RunbookController {
     @Operation(summary = "Show a runbook", description = "Its newest version, groups in run order; 404 no such runbook.")
     RunbookView show(@PathVariable String name) throws StoreException {
         RunbookRepository.Version v = runbooks.latest(name);
-        return view(v, runbooks.parsed(v));
+        Runbook r = runbooks.parsed(v);
+        return view(v, r, drills.status(r));
+    }
+
+    @GetMapping("/{name}/drills")
+    @Operation(summary = "A runbook's drills", description = "Its last 20 scheduled drills, newest first: when each was"
+            + " due and fired, its outcome (STARTED, DONE, HALTED, WAITING_APPROVAL, SKIPPED, NOT_STARTED), its test run"
+            + " and why; 404 no such runbook.")
+    List<DrillRun> drills(@PathVariable String name) throws StoreException {
+        runbooks.latest(name);
+        return drills.recent(name, 20);
+    }
+
+    @PostMapping("/{name}/drill")
+    @ResponseStatus(HttpStatus.ACCEPTED)
+    @Operation(summary = "Run a runbook's drill now", description = "202: fired once now through Quartz, as its schedule"
+            + " would (one appliance of a cluster runs it); follow it in GET /api/runbooks/{name}. 404 no such runbook,"
+            + " 409 a runbook without a drill.")
+    void drillNow(@PathVariable String name, Principal user) throws StoreException {
+        audit.audited(user.getName(), "runbook.drill", name, null, () -> {
+            Runbook r = runbooks.parsed(runbooks.latest(name));
+            if (r.drill() == null) {
+                throw RestoreException.conflict("runbook " + name + " has no drill: add drill: {schedule, ttl} to it");
+            }
+            drills.runNow(name);
+            return null;
+        });
     }
 
     @GetMapping(path = "/{name}/yaml", produces = "application/yaml")
@@ -165,14 +201,14 @@ class RunbookController {
                 .orElse("");
     }
 
-    private static RunbookView view(RunbookRepository.Version v, Runbook r) {
+    private static RunbookView view(RunbookRepository.Version v, Runbook r, RunbookDrills.Status drill) {
         return new RunbookView(r.name(), v == null ? 0 : v.version(), v == null ? null : v.sha256(),
                 v == null ? null : v.created(), v == null ? null : v.createdBy(), r.description(),
                 r.groups().stream().map(g -> new GroupView(g.name(), g.after(), g.pause().toSeconds(), g.approval(),
                         g.vms().stream().map(RunbookController::view).toList())).toList(),
                 r.pre().stream().map(h -> new HookView(h.argv(), h.timeout().toSeconds())).toList(),
                 r.post().stream().map(h -> new HookView(h.argv(), h.timeout().toSeconds())).toList(),
-                v == null ? null : v.yaml());
+                v == null ? null : v.yaml(), drill);
     }
 
     private static VmView view(Runbook.Vm vm) {

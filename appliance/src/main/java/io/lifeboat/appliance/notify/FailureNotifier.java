@@ -59,6 +59,7 @@ public class FailureNotifier {
         body.put("node", failure.node());
         body.put("at", failure.at().toString());
         body.put("summary", failure.summary());
+        body.put("runbook", failure.runbook());
         try {
             HttpResponse<Void> r = http.send(HttpRequest.newBuilder(settings.webhook()).timeout(TIMEOUT)
                     .header("Content-Type", "application/json")

@@ -8,6 +8,7 @@ import java.util.Properties;
 import javax.sql.DataSource;
 
 import io.lifeboat.appliance.config.ApplianceNode;
+import io.lifeboat.scheduler.quartz.DrillTriggers;
 import io.lifeboat.scheduler.quartz.MisfireListener;
 import io.lifeboat.scheduler.quartz.PolicyTriggers;
 import io.lifeboat.scheduler.quartz.QuartzSchema;
@@ -25,7 +26,8 @@ import org.springframework.context.annotation.Configuration;
  * catalog it is a cluster of one. Flyway creates Quartz's tables from the vendor's location (see
  * the scheduler's {@link QuartzSchema}); the delegate follows the database. The scheduler's
  * {@link MisfireListener} listens to every trigger and tells {@link MisfireRecorder}; Spring's job
- * factory builds each {@code PolicyFiring} with the {@link PolicyRunner}.
+ * factory builds each {@code PolicyFiring} with the {@link PolicyRunner}, and each runbook's
+ * {@code DrillFiring} with the appliance's {@code RunbookDrills}.
  */
 @Configuration(proxyBeanMethods = false)
 class QuartzConfiguration {
@@ -42,6 +44,11 @@ class QuartzConfiguration {
     @Bean
     PolicyTriggers policyTriggers(Scheduler quartz) {
         return new PolicyTriggers(quartz);
+    }
+
+    @Bean
+    DrillTriggers drillTriggers(Scheduler quartz) {
+        return new DrillTriggers(quartz);
     }
 
     @Bean

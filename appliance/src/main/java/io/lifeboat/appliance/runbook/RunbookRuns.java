@@ -4,11 +4,13 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 
 import io.lifeboat.appliance.backup.BackupException;
 import io.lifeboat.appliance.backup.BackupResult;
@@ -43,7 +45,8 @@ import org.springframework.stereotype.Service;
  * {@code <data-dir>/runbook-runs}, its instant recoveries under {@code <data-dir>/runbook-instant}.
  * A run goes on in the background once started; its record is read from the run store. When the
  * appliance starts, runs that were going on are halted (resume them) and the VMs they started are
- * served again; every minute, test runs whose time to live has passed are cleaned up.
+ * served again; every minute, and when a run that stopped here expires, test runs whose time to
+ * live has passed are cleaned up.
  */
 @Service
 public class RunbookRuns {
@@ -148,11 +151,21 @@ public class RunbookRuns {
 
     /** Starts a run of the runbook's newest version; it goes on in the background. */
     public RunRecord start(String name, RunRecord.Kind kind, RunbookRunner.Options options) throws StoreException {
+        return start(name, kind, options, (r, e) -> { });
+    }
+
+    /**
+     * As {@link #start(String, RunRecord.Kind, RunbookRunner.Options)}; {@code stopped} is told
+     * the run as it is once it stops going on (done, halted, waiting for an approval), with what
+     * stopped the runner if it failed.
+     */
+    public RunRecord start(String name, RunRecord.Kind kind, RunbookRunner.Options options,
+                           BiConsumer<RunRecord, StoreException> stopped) throws StoreException {
         RunbookRepository.Version v = runbooks.latest(name);
         Runbook rb = runbooks.parsed(v);
         RunRecord run = runner().create(rb, v.yaml(), kind, options);
         log.info("Runbook {} version {}: {} run {} started", name, v.version(), kind.name().toLowerCase(java.util.Locale.ROOT), run.id);
-        go(run.id, RunbookRunner.Options.none());
+        go(run.id, RunbookRunner.Options.none(), stopped);
         return run;
     }
 
@@ -162,20 +175,36 @@ public class RunbookRuns {
         if (run.finished() || run.state == RunRecord.State.DONE) {
             throw RestoreException.conflict("run " + id + " is " + run.state + "; there is nothing to resume");
         }
-        go(id, options);
+        go(id, options, (r, e) -> { });
         return run;
     }
 
-    private void go(String id, RunbookRunner.Options options) {
+    private void go(String id, RunbookRunner.Options options, BiConsumer<RunRecord, StoreException> stopped) {
         background.submit(() -> {
+            RunRecord r = null;
+            StoreException failure = null;
             try {
-                RunRecord r = runner().resume(id, options);
+                r = runner().resume(id, options);
                 log.info("Runbook run {} of {}: {}{}", r.id, r.runbook, r.state, r.error == null ? "" : " at " + r.error);
+                if (r.expires != null) { // cleaned up when it expires, not up to a sweep later
+                    long in = Math.max(0, Duration.between(Instant.now(), Instant.parse(r.expires)).toMillis());
+                    sweeper.schedule(this::sweep, in, TimeUnit.MILLISECONDS);
+                }
             } catch (StoreException e) {
+                failure = e;
                 log.warn("Runbook run {}: {}", id, e.getMessage());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                return;
             }
+            if (r == null) {
+                try {
+                    r = runner().runs().read(id);
+                } catch (StoreException e) {
+                    // told with the failure alone
+                }
+            }
+            stopped.accept(r, failure);
         });
     }
 

@@ -2,6 +2,7 @@ package io.lifeboat.restore.runbook;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.List;
 import java.util.Map;
 
@@ -15,9 +16,10 @@ import java.util.Map;
  *                runbook does not say (then a failover cannot check that they no longer run there)
  * @param hooks commands the runner runs on its own host before the first group ({@code pre}) and
  *              after the last ({@code post})
+ * @param drill when the appliance runs a test failover of it by itself; null for never
  */
 public record Runbook(String name, String description, Primary primary, List<Group> groups, List<Hook> pre,
-                      List<Hook> post) {
+                      List<Hook> post, Drill drill) {
 
     public Runbook {
         groups = List.copyOf(groups);
@@ -36,6 +38,13 @@ public record Runbook(String name, String description, Primary primary, List<Gro
      * still run when {@code shutdown} is set, and otherwise halts the run.
      */
     public record Primary(String target, boolean shutdown, Duration timeout) { }
+
+    /**
+     * A scheduled drill: a test failover started by the appliance at each fire time of
+     * {@code schedule} (a Quartz cron expression, as backup policies write them) in {@code zone},
+     * cleaned up {@code ttl} after it started.
+     */
+    public record Drill(String schedule, ZoneId zone, Duration ttl) { }
 
     /**
      * VMs brought back together, then a wait and a manual approval (each optional) before the

@@ -1,8 +1,11 @@
 package io.lifeboat.restore.runbook;
 
 import java.io.StringReader;
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -11,18 +14,21 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import io.lifeboat.restore.runbook.Runbook.Check;
+import io.lifeboat.restore.runbook.Runbook.Drill;
 import io.lifeboat.restore.runbook.Runbook.Group;
 import io.lifeboat.restore.runbook.Runbook.Hook;
 import io.lifeboat.restore.runbook.Runbook.Mode;
 import io.lifeboat.restore.runbook.Runbook.PointChoice;
 import io.lifeboat.restore.runbook.Runbook.Primary;
 import io.lifeboat.restore.runbook.Runbook.Vm;
+import io.lifeboat.scheduler.policy.CronSchedule;
 import io.lifeboat.store.manifest.RestorePointId;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -51,7 +57,8 @@ public final class RunbookParser {
     static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(5);
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(KiB|MiB|GiB|TiB)?");
-    private static final Set<String> TOP = Set.of("runbook", "description", "primary", "defaults", "pre", "post", "groups");
+    private static final Set<String> TOP = Set.of("runbook", "description", "primary", "defaults", "pre", "post", "groups",
+            "drill");
     private static final Set<String> GROUP = Set.of("name", "after", "wait", "approval", "vms");
     private static final Set<String> VM_SETTINGS = Set.of("point", "mode", "target", "directory", "pool", "networks",
             "identity", "vcpus", "memory", "checks");
@@ -117,6 +124,7 @@ public final class RunbookParser {
         List<Hook> pre = hooks(top.get("pre"), "pre");
         List<Hook> post = hooks(top.get("post"), "post");
         Primary primary = top.containsKey("primary") ? primary(top.get("primary")) : null;
+        Drill drill = top.containsKey("drill") ? drill(top.get("drill")) : null;
         List<Group> groups = new ArrayList<>();
         Node groupsNode = top.get("groups");
         if (groupsNode == null) {
@@ -147,7 +155,7 @@ public final class RunbookParser {
             }
         }
         List<Group> ordered = runOrder(groups);
-        return new Runbook(name, description, primary, ordered, pre, post);
+        return new Runbook(name, description, primary, ordered, pre, post, drill);
     }
 
     private Group group(Node node, Map<String, Node> defaults, String previous, Map<String, Integer> vmLines,
@@ -307,6 +315,42 @@ public final class RunbookParser {
         }
         Duration timeout = m.containsKey("timeout") ? duration(m.get("timeout"), "timeout") : DEFAULT_TIMEOUT;
         return new Primary(target, shutdown, timeout);
+    }
+
+    /** A scheduled drill: the cron is checked by Quartz, as a backup policy's is. */
+    private Drill drill(Node node) {
+        Map<String, Node> m = mapping(node, "drill", Set.of("schedule", "zone", "ttl"));
+        if (m == null) {
+            return null;
+        }
+        String schedule = require(m, node, "schedule", "when the drill runs: a Quartz cron expression, e.g. 0 0 3 ? * SUN");
+        ZoneId zone = ZoneOffset.UTC;
+        if (m.containsKey("zone")) {
+            String z = scalar(m.get("zone"), "zone");
+            try {
+                zone = ZoneId.of(z == null ? "" : z);
+            } catch (DateTimeException e) {
+                problem(m.get("zone"), "unknown time zone '" + z + "': use a region such as Europe/Berlin, or UTC");
+            }
+        }
+        if (schedule != null) {
+            Optional<String> bad = CronSchedule.problemWith(schedule);
+            if (bad.isPresent()) {
+                problem(m.get("schedule"), "schedule: " + bad.get());
+            } else if (new CronSchedule(schedule, zone).nextFireTimes(1, Instant.now()).isEmpty()) {
+                problem(m.get("schedule"), "schedule '" + schedule + "' never fires again");
+            }
+        }
+        Duration ttl = null;
+        if (!m.containsKey("ttl")) {
+            problem(node, "ttl is required (how long a drill's VMs stay before they are cleaned up, e.g. 2h)");
+        } else {
+            ttl = duration(m.get("ttl"), "ttl");
+            if (ttl.isZero()) {
+                problem(m.get("ttl"), "ttl must be longer than 0");
+            }
+        }
+        return schedule == null || ttl == null ? null : new Drill(schedule, zone, ttl);
     }
 
     private PointChoice point(Node node) {

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Set;
 
@@ -250,6 +252,36 @@ class RunbookParserTest {
                 "name 'a b': 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit");
         assertThat(problems("runbook: p\nprimary: {shutdown: true}\ngroups:\n  - name: a\n    vms: [{vm: a1}]\n"))
                 .extracting(Problem::message).singleElement().asString().startsWith("target is required");
+    }
+
+    @Test
+    void aDrillIsAQuartzCronInAZoneWithATimeToLive() throws Exception {
+        String groups = "groups:\n  - name: a\n    vms: [{vm: a1}]\n";
+        Runbook r = RunbookParser.parse("runbook: d\ndrill: {schedule: '0 30 2 ? * SUN', zone: Europe/Berlin, ttl: 2h}\n"
+                + groups);
+        assertThat(r.drill()).isEqualTo(new Runbook.Drill("0 30 2 ? * SUN", ZoneId.of("Europe/Berlin"), Duration.ofHours(2)));
+        assertThat(RunbookParser.parse("runbook: d\ndrill:\n  schedule: 0 0 3 * * ?\n  ttl: 30m\n" + groups).drill())
+                .as("zone defaults to UTC").isEqualTo(new Runbook.Drill("0 0 3 * * ?", ZoneOffset.UTC, Duration.ofMinutes(30)));
+        assertThat(RunbookParser.parse("runbook: d\n" + groups).drill()).as("no drill key: never").isNull();
+
+        assertThat(problems("runbook: d\ndrill:\n  schedule: 0 0 3 * * *\n  zone: Mars/Olympus\n  ttl: soon\n  every: day\n"
+                + groups)).extracting(Problem::line, Problem::column, Problem::message).containsExactlyInAnyOrder(
+                org.assertj.core.groups.Tuple.tuple(6, 3, "unknown key every in drill (known: schedule, ttl, zone)"),
+                org.assertj.core.groups.Tuple.tuple(4, 9, "unknown time zone 'Mars/Olympus': use a region such as"
+                        + " Europe/Berlin, or UTC"),
+                org.assertj.core.groups.Tuple.tuple(3, 13, "schedule: invalid cron expression '0 0 3 * * *': Support for"
+                        + " specifying both a day-of-week AND a day-of-month parameter is not implemented."),
+                org.assertj.core.groups.Tuple.tuple(5, 8, "ttl 'soon' is not a duration (90s, 5m, 1h30m)"));
+        assertThat(problems("runbook: d\ndrill: {schedule: '0 0 3 * * ?'}\n" + groups)).singleElement()
+                .isEqualTo(new Problem(2, 8, "ttl is required (how long a drill's VMs stay before they are cleaned up, e.g. 2h)"));
+        assertThat(problems("runbook: d\ndrill: {ttl: 1h}\n" + groups)).singleElement().extracting(Problem::message)
+                .asString().startsWith("schedule is required");
+        assertThat(problems("runbook: d\ndrill: {schedule: '0 0 3 * * ? 2001', ttl: 0s}\n" + groups))
+                .extracting(Problem::line, Problem::column, Problem::message).containsExactly(
+                org.assertj.core.groups.Tuple.tuple(2, 19, "schedule '0 0 3 * * ? 2001' never fires again"),
+                org.assertj.core.groups.Tuple.tuple(2, 44, "ttl must be longer than 0"));
+        assertThat(problems("runbook: d\ndrill: weekly\n" + groups)).singleElement()
+                .isEqualTo(new Problem(2, 8, "drill must be a mapping (key: value)"));
     }
 
     private static List<Problem> problems(String yaml) {

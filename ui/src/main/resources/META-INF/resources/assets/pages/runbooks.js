@@ -10,7 +10,7 @@ export default async function runbooks(main) {
   render(page('Runbooks', html`
     <p class="help">Which VMs come back after a site is lost, in which order, where, and how we know they are healthy
       (the schema is in docs/runbooks.md). Stored with versions and replicated to the bucket beside the restore points.
-      Running them (readiness check, test failover, failover) is still to come.</p>
+      Open one to check its readiness, run a test failover or a failover; <a href="#/runbook-runs">every run</a>.</p>
     ${table([
       ['Name', (r) => html`<span data-runbook=${r.name}>${link(`#/runbooks/${seg(r.name)}`, r.name)}</span>`],
       ['Version', (r) => r.version],
