@@ -5,6 +5,8 @@ import java.util.Optional;
 import java.util.UUID;
 
 import io.lifeboat.appliance.backup.BackupEngine;
+import io.lifeboat.appliance.inventory.LibvirtHosts;
+import io.lifeboat.restore.runbook.FailbackBackups;
 import io.lifeboat.appliance.backup.BackupException;
 import io.lifeboat.appliance.backup.BackupJob;
 import io.lifeboat.appliance.backup.BackupResult;
@@ -39,7 +41,7 @@ import org.springframework.stereotype.Service;
  * appliance (or owned by another appliance on a shared catalog) is a 409.
  */
 @Service
-public class BackupJobs {
+public class BackupJobs implements FailbackBackups {
 
     private static final Logger log = LoggerFactory.getLogger(BackupJobs.class);
     private static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(90);
@@ -50,10 +52,13 @@ public class BackupJobs {
     private final RestorePointRepository restorePoints;
     private final ReplicationJobs replication;
     private final int maxConcurrent;
+    private final String defaultUri;
     private final Object admission = new Object();
 
     public BackupJobs(ObjectProvider<BackupEngine> engine, ChunkStore store, JobRunner runner,
-                      RestorePointRepository restorePoints, BackupProperties properties, ReplicationJobs replication) {
+                      RestorePointRepository restorePoints, BackupProperties properties, ReplicationJobs replication,
+                      LibvirtHosts hosts) {
+        this.defaultUri = hosts.defaultUri();
         this.engine = engine;
         this.replication = replication;
         this.store = store;
@@ -82,6 +87,25 @@ public class BackupJobs {
             }
             throw new BackupException(BackupException.Kind.FAILED, "backup of " + vm + ": " + e.getCause().getMessage(),
                     e.getCause());
+        }
+    }
+
+    /**
+     * A failback's backup of a recovered VM (docs/runbooks.md, "Failback"): a backup job like any
+     * other, through this appliance's engine, so of a VM on its libvirt host.
+     */
+    @Override
+    public FailbackBackups.Backup backup(String uri, String vm) throws StoreException, InterruptedException {
+        if (!uri.equals(defaultUri)) {
+            throw new StoreException(StoreException.Kind.BAD_INPUT, "failback backs " + vm + " up through this"
+                    + " appliance's libvirt host " + defaultUri + "; this appliance does not back up VMs on " + uri);
+        }
+        try {
+            BackupResult r = backupAndWait(vm);
+            return new FailbackBackups.Backup(r.restorePoint(), r.kind().name().toLowerCase(java.util.Locale.ROOT) + ", "
+                    + r.bytesRead() + " bytes read, " + r.newStoredBytes() + " new bytes stored");
+        } catch (BackupException e) {
+            throw new StoreException(StoreException.Kind.IO, e.getMessage(), e);
         }
     }
 

@@ -12,15 +12,12 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 
-import io.lifeboat.appliance.backup.BackupException;
-import io.lifeboat.appliance.backup.BackupResult;
 import io.lifeboat.appliance.catalog.RestorePoint;
 import io.lifeboat.appliance.catalog.RestorePointRepository;
 import io.lifeboat.appliance.config.ChunkStore;
 import io.lifeboat.appliance.config.DataDirectories;
 import io.lifeboat.appliance.config.LifeboatProperties;
 import io.lifeboat.appliance.inventory.LibvirtHosts;
-import io.lifeboat.appliance.jobs.BackupJobs;
 import io.lifeboat.restore.RestoreException;
 import io.lifeboat.restore.RestoreSource;
 import io.lifeboat.restore.instant.InstantRecovery;
@@ -58,7 +55,7 @@ public class RunbookRuns {
     private final RestorePointRepository restorePoints;
     private final LibvirtHosts hosts;
     private final Path data;
-    private final ObjectProvider<BackupJobs> backups;
+    private final ObjectProvider<FailbackBackups> backups;
     private InstantRecovery recovery;
     private RunbookRunner runner;
     private final ExecutorService background = Executors.newCachedThreadPool(r -> {
@@ -73,7 +70,7 @@ public class RunbookRuns {
     });
 
     public RunbookRuns(Runbooks runbooks, ChunkStore store, RestorePointRepository restorePoints, LibvirtHosts hosts,
-                       LifeboatProperties lifeboat, DataDirectories createdFirst, ObjectProvider<BackupJobs> backups) {
+                       LifeboatProperties lifeboat, DataDirectories createdFirst, ObjectProvider<FailbackBackups> backups) {
         this.backups = backups;
         this.runbooks = runbooks;
         this.store = store;
@@ -90,7 +87,7 @@ public class RunbookRuns {
                 recovery = new InstantRecovery(data.resolve("runbook-instant"));
                 runner = new RunbookRunner(source, recovery, new RunStore(data.resolve("runbook-runs")),
                         new RunbookRunner.Site(hosts.defaultUri(), data.resolve("images"), data.resolve("runbook-runs")),
-                        id -> restorePoints.find(id).map(RestorePoint::replicated).orElse(false), this::failbackBackup);
+                        id -> restorePoints.find(id).map(RestorePoint::replicated).orElse(false), (uri, vm) -> backups.getObject().backup(uri, vm));
             } catch (StoreException e) {
                 throw e; // the chunk store is not available (yet)
             } catch (IOException e) {
@@ -98,24 +95,6 @@ public class RunbookRuns {
             }
         }
         return runner;
-    }
-
-    /**
-     * A failback's backup of a recovered VM: a backup job like any other (in the catalog, replicated
-     * after), through this appliance's engine, so on its libvirt host.
-     */
-    private FailbackBackups.Backup failbackBackup(String uri, String vm) throws StoreException, InterruptedException {
-        if (!uri.equals(hosts.defaultUri())) {
-            throw RestoreException.badInput("failback backs " + vm + " up through this appliance's libvirt host "
-                    + hosts.defaultUri() + "; this appliance does not back up VMs on " + uri);
-        }
-        try {
-            BackupResult r = backups.getObject().backupAndWait(vm);
-            return new FailbackBackups.Backup(r.restorePoint(), r.kind().name().toLowerCase(java.util.Locale.ROOT) + ", "
-                    + r.bytesRead() + " bytes read, " + r.newStoredBytes() + " new bytes stored");
-        } catch (BackupException e) {
-            throw new RestoreException(StoreException.Kind.IO, e.getMessage(), e);
-        }
     }
 
     @EventListener(ApplicationReadyEvent.class)

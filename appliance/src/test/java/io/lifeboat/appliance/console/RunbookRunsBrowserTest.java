@@ -127,6 +127,74 @@ class RunbookRunsBrowserTest extends ConsoleTest {
         }
     }
 
+    @Test
+    void aFailbackStartedFromThePageWaitsForItsCutoverWhichThePageApproves() throws Exception {
+        String vm = defineVm("rbback", 2 * TestVms.MIB, 0x4f); // a pattern of its own: the store is shared
+        backUp(vm);
+        String name = "fbp-" + vm.substring(vm.lastIndexOf('-') + 1);
+        java.nio.file.Path dr = java.nio.file.Files.createDirectories(dir.resolve("dr"));
+        String yaml = "runbook: " + name + "\nprimary: {target: " + TestVms.URI + ", timeout: 2s}\ngroups:\n  - name: g\n"
+                + "    vms:\n      - {vm: " + vm + ", name: " + vm + "-dr, point: newest, mode: restore, identity: new, target: "
+                + TestVms.URI + ", directory: " + dr + ", checks: [running:]}\n";
+        assertThat(admin().post("/api/runbooks", "application/yaml", yaml).status()).isEqualTo(201);
+        try {
+            ApiClient.Reply failover = admin().post("/api/runbooks/" + name + "/runs", JSON, "{\"kind\":\"failover\"}");
+            assertThat(failover.status()).as(failover.text()).isEqualTo(202);
+            awaitState(failover.body().path("run").asString(), "DONE");
+
+            browser.page("#/runbooks/" + name);
+            browser.click(By.cssSelector("[data-action=failback]"));
+            browser.type(By.id("confirm-typed"), name);
+            browser.click(By.cssSelector("[data-confirm]"));
+            browser.await(d -> d.getCurrentUrl().contains("#/runbook-runs/"));
+            String url = browser.driver().getCurrentUrl();
+            String id = url.substring(url.lastIndexOf('/') + 1);
+            browser.await(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("h1 [data-testid=run-state]"),
+                    "waiting"), RUN);
+            assertThat(admin().get("/api/runbook-runs/" + id).body().path("kind").asString()).isEqualTo("failback");
+
+            browser.click(By.cssSelector("[data-action=approve]"));
+            assertThat(browser.text(By.cssSelector("dialog.confirm"))).contains("Approve the cutover?");
+            browser.click(By.cssSelector("[data-confirm]"));
+            // a VM with no OS does not shut down: the run halts there, and goes on once it is off
+            browser.await(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("h1 [data-testid=run-state]"),
+                    "halted"), RUN);
+            assertThat(browser.text(By.cssSelector("main"))).contains("did not shut down");
+            TestVms.run("virsh", "-c", TestVms.URI, "destroy", vm + "-dr");
+            browser.click(By.cssSelector("[data-action=resume]"));
+            browser.await(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("h1 [data-testid=run-state]"),
+                    "done"), RUN);
+            List<String> steps = browser.all(By.cssSelector("main table[aria-label=Steps] tbody tr td:first-child")).stream()
+                    .map(WebElement::getText).toList();
+            assertThat(steps).contains("sync:" + vm, "approval:cutover", "final:" + vm, "apply:" + vm, "start:" + vm);
+            assertThat(TestVms.run("virsh", "-c", TestVms.URI, "domstate", vm).strip()).isEqualTo("running");
+        } finally {
+            for (String d : List.of(vm + "-dr")) {
+                try {
+                    TestVms.run("virsh", "-c", TestVms.URI, "destroy", d);
+                } catch (IllegalStateException off) {
+                    // shut off already
+                }
+                try {
+                    TestVms.run("virsh", "-c", TestVms.URI, "undefine", d, "--checkpoints-metadata");
+                } catch (IllegalStateException gone) {
+                    // never defined
+                }
+            }
+            admin().delete("/api/runbooks/" + name);
+        }
+    }
+
+    private void awaitState(String id, String state) throws Exception {
+        long deadline = System.nanoTime() + RUN.toNanos();
+        while (!admin().get("/api/runbook-runs/" + id).body().path("state").asString().equals(state)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("run " + id + " not " + state + ": " + admin().get("/api/runbook-runs/" + id).text());
+            }
+            Thread.sleep(200); // polling the run until it reaches the state
+        }
+    }
+
     private List<JsonNode> runsOf(String runbook) throws Exception {
         List<JsonNode> runs = new ArrayList<>();
         admin().get("/api/runbook-runs").body().forEach(r -> {

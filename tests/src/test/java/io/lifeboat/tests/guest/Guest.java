@@ -73,6 +73,8 @@ final class Guest {
                 + "<os><type arch='x86_64' machine='pc'>hvm</type><kernel>" + image.resolve("vmlinuz") + "</kernel>"
                 + "<initrd>" + image.resolve("initrd.img") + "</initrd>"
                 + "<cmdline>root=" + root + " rw console=ttyS0 net.ifnames=0</cmdline></os>"
+                // ACPI: without it a guest that shuts down halts but cannot power the machine off
+                + "<features><acpi/></features>"
                 + "<devices><disk type='file' device='disk'><driver name='qemu' type='qcow2'/>"
                 + "<source file='" + disk + "'/><target dev='vda' bus='virtio'/></disk>"
                 + "<channel type='unix'><source mode='bind'/><target type='virtio' name='org.qemu.guest_agent.0'/></channel>"

@@ -14,7 +14,10 @@ const took = (s) => (s.seconds !== null && s.seconds !== undefined ? fmt.duratio
   : s.started && !s.ended ? `${fmt.duration(Date.now() - new Date(s.started))} so far` : '–');
 
 /** The group whose approval the run waits for. */
-const waitingFor = (run) => run.steps.find((s) => s.kind === 'approval' && s.outcome !== 'OK')?.group;
+const waitingFor = (run) => {
+  const step = run.steps.find((s) => s.kind === 'approval' && s.outcome !== 'OK');
+  return step?.group ?? (step ? step.id.slice(step.id.indexOf(':') + 1) : undefined); // a failback's cutover has no group
+};
 
 export default async function runbookRun(main, { id }) {
   const path = `/api/runbook-runs/${seg(id)}`;
@@ -50,9 +53,9 @@ export default async function runbookRun(main, { id }) {
   const approve = async (e) => {
     const button = e.currentTarget;
     const group = waitingFor(run);
-    const question = run.steps.find((s) => s.kind === 'approval' && s.group === group)?.detail ?? run.error;
-    const ok = await confirm({ title: `Approve group ${group}?`, message: question, confirmLabel: 'Approve and resume',
-      danger: run.kind === 'failover' });
+    const question = run.steps.find((s) => s.kind === 'approval' && s.outcome !== 'OK')?.detail ?? run.error;
+    const ok = await confirm({ title: run.kind === 'failback' ? 'Approve the cutover?' : `Approve group ${group}?`,
+      message: question, confirmLabel: 'Approve and resume', danger: run.kind !== 'test' });
     if (!ok) return;
     adopt(await act(button, () => api.post(`${path}/resume`, { approve: [group] }), `Approved ${group}: the run goes on`), true);
   };

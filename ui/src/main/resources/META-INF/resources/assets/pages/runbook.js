@@ -130,6 +130,18 @@ export default async function runbook(main, params) {
     if (!v) return;
     await start(button, { kind: 'failover', primaryLost: v.primaryLost }, 'Failover');
   };
+  const failback = async (e) => {
+    const button = e.currentTarget;
+    const v = await ask({ title: `Fail ${shown.name} back to the primary?`, confirmLabel: 'Start the failback',
+      typed: shown.name,
+      message: html`The VMs the failover recovered are backed up while they run and written into the originals at the
+        primary (which must be shut off). The cutover then shuts the recovered VMs down, copies their last changes and
+        starts the originals.`,
+      fields: [{ name: 'cutover', type: 'checkbox', label: 'Cut over as soon as they are synced',
+        help: 'Otherwise the run waits for the cutover to be approved on its page.' }] });
+    if (!v) return;
+    await start(button, { kind: 'failback', approve: v.cutover ? ['cutover'] : [] }, 'Failback');
+  };
   // the drill read again every second while its last firing is not in yet or its run goes on
   let stopDrill = () => {};
   const followDrill = (firedAfter = null) => {
@@ -197,6 +209,7 @@ export default async function runbook(main, params) {
       <button type="button" data-action="readiness" @click=${checkReadiness}>Check readiness</button>
       <button type="button" class="primary" data-action="test" @click=${testFailover}>Test failover…</button>
       <button type="button" class="danger" data-action="failover" @click=${failover}>Failover…</button>
+      <button type="button" data-action="failback" @click=${failback}>Failback…</button>
     </div>
     ${readinessReport()}
     ${drill(shown.drill)}
