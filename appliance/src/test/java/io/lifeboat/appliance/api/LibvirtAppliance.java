@@ -80,6 +80,19 @@ public abstract class LibvirtAppliance extends RunningAppliance {
         return job.path("restorePoint").asString();
     }
 
+    /** Polls the runbook run until it has left RUNNING (or {@code timeout} has passed): the run then. */
+    public JsonNode awaitRun(String id, Duration timeout) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            JsonNode run = admin().get("/api/runbook-runs/" + id).body();
+            String state = run.path("state").asString();
+            if (!state.equals("RUNNING") || System.nanoTime() > deadline) {
+                return run;
+            }
+            Thread.sleep(200); // polling the run until it leaves RUNNING
+        }
+    }
+
     /** Polls the job until it has ended; fails after {@code timeout}. */
     public JsonNode awaitJob(String id, Duration timeout) throws IOException, InterruptedException {
         return awaitJob(id, timeout, j -> isFinal(j.path("state").asString()));

@@ -160,16 +160,4 @@ class RunbookFailbackTest extends LibvirtAppliance {
                 String.format("read -P 0x%02x %d %d", pattern, offset, length));
         return out.contains("read " + length + "/" + length) && !out.contains("Pattern verification failed");
     }
-
-    private JsonNode awaitRun(String id, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            JsonNode run = admin().get("/api/runbook-runs/" + id).body();
-            String state = run.path("state").asString();
-            if (!state.equals("RUNNING") || System.nanoTime() > deadline) {
-                return run;
-            }
-            Thread.sleep(200); // polling the run until it leaves RUNNING
-        }
-    }
 }

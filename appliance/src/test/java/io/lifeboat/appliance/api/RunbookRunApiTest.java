@@ -67,16 +67,4 @@ class RunbookRunApiTest extends LibvirtAppliance {
         assertThat(TestVms.run("virsh", "-c", TestVms.URI, "net-list", "--all", "--name")).doesNotContain(id);
         assertThat(admin().get("/api/runbook-runs/ffffffff").status()).isEqualTo(404);
     }
-
-    private JsonNode awaitRun(String id, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            JsonNode run = admin().get("/api/runbook-runs/" + id).body();
-            String state = run.path("state").asString();
-            if (!state.equals("RUNNING") || System.nanoTime() > deadline) {
-                return run;
-            }
-            Thread.sleep(200); // polling the run until it leaves RUNNING
-        }
-    }
 }
